@@ -1,0 +1,3 @@
+#!/bin/sh
+# OpenClaw is not installed (or not on the PATH)
+rm -f /usr/local/bin/openclaw

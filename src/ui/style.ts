@@ -1,0 +1,42 @@
+/** Colours only on a terminal, and never with NO_COLOR or --no-color (https://no-color.org). */
+
+let enabled = Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb';
+
+export function setColor(on: boolean): void {
+  enabled = on;
+}
+
+export function colorEnabled(): boolean {
+  return enabled;
+}
+
+const wrap = (open: number, close: number) => (text: string) => (enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text);
+
+export const bold = wrap(1, 22);
+export const dim = wrap(2, 22);
+export const red = wrap(31, 39);
+export const green = wrap(32, 39);
+export const yellow = wrap(33, 39);
+export const cyan = wrap(36, 39);
+
+/** Visible width, ignoring our own colour codes. */
+export function visibleLength(text: string): number {
+  return text.replace(/\x1b\[[0-9;]*m/g, '').length;
+}
+
+export function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
+}
+
+/** Left-aligned columns sized to their content; the last column is not padded. */
+export function table(rows: string[][], gap = 2): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(cell))));
+  return rows
+    .map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap))).join('').trimEnd())
+    .join('\n');
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+}
