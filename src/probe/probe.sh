@@ -1,0 +1,181 @@
+#!/bin/sh
+# clawfix evidence probe: see script.ts for what it is and how it is called.
+PATH="$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME/.bun/bin:$HOME/.volta/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin:$PATH"
+for d in "$HOME"/.nvm/versions/node/*/bin /usr/local/lib/nodejs/*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
+export PATH
+LC_ALL=C; export LC_ALL
+sec() { printf '\n@@%s\n' "$1"; }
+
+printf '@@clawfix-probe 1\n'
+sec id
+printf 'user=%s\nuid=%s\nhome=%s\nhostname=%s\nnow=%s\nkernel=%s\n' "$(id -un)" "$(id -u)" "$HOME" "$(hostname 2>/dev/null || uname -n)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -sr)"
+
+# --- the gateway process first: its environment may tell where the state dir is
+sec gateway
+gw_pid=""
+ps -eo pid=,user=,etimes=,args= 2>/dev/null | while read -r pid user etimes args; do
+  case "$args" in
+    *openclaw-gateway*|*openclaw*" gateway run"*|*openclaw*" gateway --"*|*"openclaw gateway"|*clawdbot*gateway*|*moltbot*gateway*)
+      case "$args" in *while\ read*|*ps\ -eo*) continue ;; esac
+      printf 'process=%s %s %s %s\n' "$pid" "$user" "$etimes" "$args" | cut -c1-300 ;;
+  esac
+done
+for pid in $(ps -eo pid=,args= 2>/dev/null | awk '/openclaw-gateway|openclaw.* gateway( run|$)/ && !/awk/ {print $1}'); do
+  [ -r "/proc/$pid/environ" ] && tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -E '^(OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|HOME)=' | sed "s/^/env.$pid./"
+done
+
+# --- the state dir: hosts file, else the gateway's environment, else profile, else ~/.openclaw
+state="$CF_STATE_DIR"; state_source=hosts-file
+if [ -z "$state" ] && [ -n "$CF_PROFILE" ]; then state="$HOME/.openclaw-$CF_PROFILE"; state_source=profile; fi
+if [ -z "$state" ] && [ -n "$OPENCLAW_STATE_DIR" ]; then state="$OPENCLAW_STATE_DIR"; state_source=env; fi
+if [ -z "$state" ]; then state="$HOME/.openclaw"; state_source=default; fi
+case "$state" in "~"|"~/"*) state="$HOME${state#\~}";; esac
+
+sec statedir
+printf 'path=%s\nsource=%s\n' "$state" "$state_source"
+if [ -d "$state" ]; then
+  printf 'exists=1\nowner=%s\nwritable=%s\n' "$(stat -c %U "$state" 2>/dev/null)" "$([ -w "$state" ] && echo 1 || echo 0)"
+  [ -r "$state" ] || printf 'readable=0\n'
+else
+  printf 'exists=0\n'
+fi
+
+sec candidates
+for d in /root/.openclaw /root/.openclaw-* /home/*/.openclaw /home/*/.openclaw-* /home/node/.openclaw /data/.openclaw /var/lib/openclaw/.openclaw; do
+  [ -d "$d" ] || continue
+  [ "$d" = "$state" ] && continue
+  creds=unknown
+  if [ -r "$d" ]; then creds=0; for c in "$d"/credentials/whatsapp/*/creds.json "$d"/credentials/creds.json; do [ -f "$c" ] && creds=1; done; fi
+  printf '%s\t%s\t%s\n' "$d" "$(stat -c %U "$d" 2>/dev/null)" "$creds"
+done
+
+# --- the binary and its version (package.json beside it; the CLI only if that is missing)
+sec openclaw
+bin=$(command -v openclaw 2>/dev/null)
+if [ -n "$bin" ]; then
+  real=$(readlink -f "$bin" 2>/dev/null || echo "$bin")
+  printf 'bin=%s\nreal=%s\n' "$bin" "$real"
+  pkg="$(dirname "$real")/package.json"
+  version=""
+  [ -f "$pkg" ] && version=$(sed -n 's/^  "version": *"\([^"]*\)".*/\1/p' "$pkg" | head -n 1)
+  if [ -z "$version" ]; then version=$(timeout 20 openclaw --version 2>/dev/null | sed -n 's/^[^0-9]*\([0-9][0-9.a-z-]*\).*/\1/p' | head -n 1); fi
+  printf 'version=%s\n' "$version"
+fi
+node=""
+[ -n "$bin" ] && [ -x "$(dirname "$bin")/node" ] && node="$(dirname "$bin")/node"
+[ -z "$node" ] && node=$(command -v node 2>/dev/null)
+printf 'node=%s\n' "$node"
+
+# --- config, credentials and plugin, summarised by node (JSON5-tolerant) without printing secrets
+sec files
+if [ -n "$node" ] && [ -r "$state" ]; then
+  "$node" -e '
+const fs = require("fs"), path = require("path");
+const state = process.argv[1];
+const out = { config: null, accounts: [], legacyCreds: false, plugin: null, ownerLocks: [] };
+function loose(text) {
+  try { return JSON.parse(text); } catch {}
+  const stripped = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/^\s*\/\/.*$/gm, "").replace(/,(\s*[}\]])/g, "$1").replace(/([{,]\s*)([A-Za-z_$][\w$]*)\s*:/g, "$1\"$2\":").replace(/'"'"'([^'"'"']*)'"'"'/g, "\"$1\"");
+  return JSON.parse(stripped);
+}
+const configPath = process.env.OPENCLAW_CONFIG_PATH || path.join(state, "openclaw.json");
+try {
+  const cfg = loose(fs.readFileSync(configPath, "utf8"));
+  const wa = cfg && cfg.channels && cfg.channels.whatsapp;
+  const entry = cfg && cfg.plugins && cfg.plugins.entries && cfg.plugins.entries.whatsapp;
+  out.config = { path: configPath, valid: true, whatsapp: Boolean(wa), whatsappEnabled: wa ? wa.enabled !== false : false,
+    pluginEnabled: entry ? entry.enabled !== false : null,
+    accounts: wa && wa.accounts ? Object.keys(wa.accounts) : [],
+    authDirs: wa && wa.accounts ? Object.fromEntries(Object.entries(wa.accounts).filter(([, a]) => a && a.authDir).map(([k, a]) => [k, a.authDir])) : {},
+    gatewayPort: cfg.gateway && cfg.gateway.port || null, logFile: cfg.logging && cfg.logging.file || null,
+    lastTouchedVersion: cfg.meta && cfg.meta.lastTouchedVersion || null };
+} catch (e) {
+  out.config = { path: configPath, valid: false, missing: e.code === "ENOENT", error: e.code || "parse error" };
+}
+function inspect(file) {
+  try {
+    const st = fs.statSync(file);
+    let valid = false;
+    try { const v = JSON.parse(fs.readFileSync(file, "utf8")); valid = v !== null && typeof v === "object"; } catch {}
+    return { present: true, size: st.size, mtime: st.mtime.toISOString(), valid };
+  } catch (e) { return { present: false, error: e.code === "ENOENT" ? undefined : e.code }; }
+}
+const waDir = path.join(state, "credentials", "whatsapp");
+let names = [];
+try { names = fs.readdirSync(waDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name); } catch {}
+const dirs = Object.fromEntries(names.map((n) => [n, path.join(waDir, n)]));
+for (const [k, dir] of Object.entries((out.config && out.config.authDirs) || {})) dirs[k] = dir.replace(/^~(?=\/)/, process.env.HOME);
+for (const a of (out.config && out.config.accounts) || []) if (!dirs[a]) dirs[a] = path.join(waDir, a);
+if (out.config && out.config.whatsapp && !dirs.default && !((out.config.accounts || []).length)) dirs.default = path.join(waDir, "default");
+for (const [account, dir] of Object.entries(dirs)) {
+  let files = 0; try { files = fs.readdirSync(dir).length; } catch {}
+  const lock = path.join(waDir, account + ".lock");
+  let owner = null; try { const l = JSON.parse(fs.readFileSync(lock, "utf8")); owner = { pid: l.pid, createdAt: l.createdAt }; } catch {}
+  out.accounts.push({ account, dir, files, creds: inspect(path.join(dir, "creds.json")), backup: inspect(path.join(dir, "creds.json.bak")), owner });
+}
+out.legacyCreds = fs.existsSync(path.join(state, "credentials", "creds.json"));
+try {
+  const projects = path.join(state, "npm", "projects");
+  const hit = fs.readdirSync(projects).find((n) => n.startsWith("openclaw-whatsapp-") && fs.existsSync(path.join(projects, n, "node_modules", "@openclaw", "whatsapp", "package.json")));
+  out.plugin = hit ? { installed: true, version: JSON.parse(fs.readFileSync(path.join(projects, hit, "node_modules", "@openclaw", "whatsapp", "package.json"), "utf8")).version } : { installed: false };
+} catch { out.plugin = { installed: false }; }
+try {
+  const tmp = path.join(state, "tmp");
+  for (const d of fs.readdirSync(tmp)) for (const f of fs.readdirSync(path.join(tmp, d))) if (/^gateway\..*\.lock$/.test(f)) {
+    try { const l = JSON.parse(fs.readFileSync(path.join(tmp, d, f), "utf8")); out.gatewayLock = { pid: l.pid, port: l.port, createdAt: l.createdAt, stateDir: l.stateDir }; } catch {}
+  }
+} catch {}
+process.stdout.write(JSON.stringify(out) + "\n");
+' "$state" 2>&1 | head -c 65536
+elif [ -r "$state" ]; then
+  printf 'nonode\n'
+  for c in "$state"/credentials/whatsapp/*/creds.json; do [ -f "$c" ] && printf 'creds=%s %s\n' "$c" "$(stat -c '%s %Y' "$c")"; done
+  [ -f "$state/openclaw.json" ] && grep -q '"whatsapp"' "$state/openclaw.json" && printf 'whatsapp=1\n'
+fi
+
+# --- the gateway: port, systemd units, linger, containers
+sec service
+port=$(sed -n 's/.*"port": *\([0-9][0-9]*\).*/\1/p' "$state/openclaw.json" 2>/dev/null | head -n 1)
+port=${port:-18789}
+hexport=$(printf '%04X' "$port")
+listening=0
+for f in /proc/net/tcp /proc/net/tcp6; do
+  [ -r "$f" ] && awk -v p=":$hexport" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && listening=1
+done
+printf 'port=%s\nlistening=%s\n' "$port" "$listening"
+for u in "$HOME"/.config/systemd/user/openclaw*.service "$HOME"/.config/systemd/user/clawdbot*.service; do [ -f "$u" ] && printf 'user-unit=%s\n' "$u"; done
+for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
+if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
+if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'; else printf 'linger=unknown\n'; fi
+command -v pm2 >/dev/null 2>&1 && printf 'pm2=1\n'
+for engine in docker podman; do
+  command -v "$engine" >/dev/null 2>&1 || continue
+  timeout 5 "$engine" ps --format '{{.Names}}\t{{.Image}}\t{{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine\t/"
+done
+
+# --- the WhatsApp-relevant lines of the two newest log files (tails only, size-capped)
+logdirs="/tmp/openclaw /tmp/openclaw-$(id -u)"
+for dir in $logdirs; do
+  [ -d "$dir" ] || continue
+  for f in $(ls -1t "$dir"/openclaw*.log 2>/dev/null | head -n 2); do
+    sec "log $f"
+    tail -c 4000000 "$f" 2>/dev/null \
+      | grep -a -i -E 'whatsapp|web reconnect|web connection|baileys|creds\.json|listener|channel exited|channel startup|auto-restart|giving up|health-monitor|logged out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|handshake|stream errored|connection (failure|terminated)|QR|linked|link new devices|restart required|status [45][0-9][0-9]|Listening for|gateway closed|received SIG|shutdown completed|\[gateway\] ready|EACCES|Cannot find module|Channel is unavailable|login provider' \
+      | tail -n 250 \
+      | sed 's/"_meta":{[^{}]*\("logLevelName":"[A-Z]*"\)\([^{}]\|{[^{}]*}\)*}/"_meta":{\1}/' \
+      | cut -c1-1500
+  done
+done
+
+# --- ask the gateway only when something listens on its port: without one, this blocks a minute
+if [ "$listening" = 1 ] && [ -n "$bin" ]; then
+  sec channels-status
+  deep=""; [ "$CF_DEEP" = 1 ] && deep="--probe"
+  if [ "$state_source" = default ]; then
+    timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144
+  else
+    OPENCLAW_STATE_DIR="$state" timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144
+  fi
+  printf '\n@@channels-status-rc %s\n' "$?"
+fi
+sec end

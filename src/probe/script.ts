@@ -1,0 +1,14 @@
+/*
+ * The read-only evidence probe: one POSIX sh script, sent on stdin to one exec, whose sectioned
+ * output is parsed locally (parse.ts). It never writes anything on the host. It reads files rather
+ * than asking the openclaw CLI wherever a file tells the same, because each CLI call costs about a
+ * second and 280 MB there, and `channels status` blocks for a minute when no gateway runs.
+ *
+ * Parameters arrive as shell variables set (and quoted) by the caller, in front of this text:
+ *   CF_STATE_DIR  state dir from the hosts file, or empty
+ *   CF_PROFILE    profile from the hosts file, or empty
+ *   CF_DEEP       1 to add --probe to `channels status`
+ */
+import { readFileSync } from 'node:fs';
+
+export const PROBE_SCRIPT = readFileSync(new URL('./probe.sh', import.meta.url), 'utf8');
