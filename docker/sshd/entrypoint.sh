@@ -6,6 +6,7 @@
 #   HOST_KEY_ED25519         the ed25519 host private key (OpenSSH/PEM text, or that text base64-encoded);
 #                            when unset a fresh key is generated at every start
 #   CLAWFIX_SCENARIO         names /etc/clawfix/scenarios.d/<name>.sh, run as root before sshd starts
+#                            (executed directly when executable, else with bash; a failure stops the container)
 #                            (several names may be given, separated by commas or spaces)
 #
 # Anything in /etc/clawfix/authorized_keys.d/<user> (e.g. copied in by the harness) is appended too.
@@ -69,7 +70,7 @@ for s in $scenarios; do
     exit 66
   fi
   log "applying scenario $s"
-  sh "$f"
+  if [ -x "$f" ]; then "$f"; else bash "$f"; fi
 done
 
 mkdir -p /run/sshd
