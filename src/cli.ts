@@ -74,6 +74,33 @@ program
     process.exitCode = await hosts(targets, options, context(command));
   });
 
+program
+  .command('diagnose')
+  .description('gather evidence on each host (read-only) and give every WhatsApp account a verdict')
+  .argument('[targets...]', 'host names, globs (web-*) or tags (@prod); none means all')
+  .option('--json', 'print one JSON document (schema in the README)', false)
+  .option('--deep', 'also ask the gateway to probe the channel (channels status --probe)', false)
+  .option('--show-numbers', 'do not mask phone numbers and WhatsApp ids', false)
+  .addHelpText('after', '\nExamples:\n  clawfix diagnose\n  clawfix diagnose @prod --json > report.json\n  clawfix diagnose web-1 --deep\n')
+  .action(async (targets: string[], options: { json: boolean; deep: boolean; showNumbers: boolean }, command: Command) => {
+    const { diagnose } = await import('./commands/diagnose.js');
+    process.exitCode = await diagnose(targets, options, context(command));
+  });
+
+program
+  .command('triage')
+  .description('judge a pasted log excerpt or status output with the diagnose engine (no SSH)')
+  .option('--log <file>', 'log excerpt: JSON lines, console output or journalctl (- for stdin)')
+  .option('--status <file>', 'output of openclaw channels status [--json]')
+  .option('--openclaw-version <version>', 'OpenClaw version the text comes from (some signs depend on it)')
+  .option('--json', 'print JSON: { verdict, summary, evidence, remedy }', false)
+  .option('--show-numbers', 'do not mask phone numbers and WhatsApp ids', false)
+  .addHelpText('after', '\nExamples:\n  openclaw logs --limit 500 | clawfix triage\n  clawfix triage --log gateway.log --status status.json --openclaw-version 2026.3.13\n')
+  .action(async (options: { log?: string; status?: string; openclawVersion?: string; json: boolean; showNumbers: boolean }, command: Command) => {
+    const { triageCommand } = await import('./commands/triage.js');
+    process.exitCode = await triageCommand(options, context(command));
+  });
+
 async function main(): Promise<void> {
   try {
     await program.parseAsync(process.argv);

@@ -8,7 +8,7 @@ sec() { printf '\n@@%s\n' "$1"; }
 
 printf '@@clawfix-probe 1\n'
 sec id
-printf 'user=%s\nuid=%s\nhome=%s\nhostname=%s\nnow=%s\nkernel=%s\n' "$(id -un)" "$(id -u)" "$HOME" "$(hostname 2>/dev/null || uname -n)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(uname -sr)"
+printf 'user=%s\nuid=%s\nhome=%s\nhostname=%s\nnow=%s\ntz=%s\nkernel=%s\n' "$(id -un)" "$(id -u)" "$HOME" "$(hostname 2>/dev/null || uname -n)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(date +%z)" "$(uname -sr)"
 
 # --- the gateway process first: its environment may tell where the state dir is
 sec gateway

@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import type { CommandContext } from '../context.js';
+import { ExitCode, UsageError } from '../errors.js';
+import { maskNumbers } from '../mask.js';
+import { stripControl } from '../shell.js';
+import { needsAttention, triageText } from '../triage/triage.js';
+import { bold, cyan, dim, green, setColor, yellow } from '../ui/style.js';
+
+export interface TriageOptions {
+  log?: string;
+  status?: string;
+  openclawVersion?: string;
+  json: boolean;
+  showNumbers: boolean;
+}
+
+/** `clawfix triage`: the diagnose engine on pasted text (a log excerpt, a status output), no SSH. */
+export async function triageCommand(options: TriageOptions, ctx: CommandContext): Promise<number> {
+  setColor(ctx.options.color && Boolean(ctx.stdout.isTTY) && !('NO_COLOR' in process.env));
+  if (!options.log && !options.status) {
+    if (process.stdin.isTTY) throw new UsageError('nothing to triage', 'pass --log FILE (or - for stdin) and/or --status FILE');
+    options.log = '-';
+  }
+  const log = options.log ? await readInput(options.log) : undefined;
+  const status = options.status ? await readInput(options.status) : undefined;
+  const verdict = triageText({ log, status, openclawVersion: options.openclawVersion ?? null });
+  const clean = (text: string) => (options.showNumbers ? stripControl(text) : maskNumbers(stripControl(text)));
+  const result = {
+    verdict: verdict.verdict,
+    summary: clean(verdict.summary),
+    evidence: verdict.evidence.map((e) => ({ ...e, text: clean(e.text) })),
+    remedy: verdict.remedy,
+  };
+  if (options.json) {
+    ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  } else {
+    const colour = needsAttention(result.verdict) ? yellow : green;
+    const lines = [`${bold('verdict')}  ${colour(result.verdict)}`, `${bold('summary')}  ${result.summary}`];
+    if (result.evidence.length) lines.push(bold('evidence'), ...result.evidence.map((e) => `  ${dim(e.time ?? '')} ${e.text}`.trimEnd()));
+    lines.push(`${bold('remedy')}   ${result.remedy.action}${result.remedy.destructive ? yellow(' (destructive)') : ''}`);
+    lines.push(...result.remedy.commands.map((c) => `  ${cyan('$')} ${c}`));
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return needsAttention(result.verdict) ? ExitCode.NEEDS_ATTENTION : ExitCode.OK;
+}
+
+async function readInput(path: string): Promise<string> {
+  const MAX = 200 * 1024 * 1024;
+  try {
+    if (path === '-') {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of process.stdin) {
+        size += (chunk as Buffer).length;
+        if (size > MAX) throw new UsageError('input on stdin is larger than 200 MB', 'pass the last part of the log only');
+        chunks.push(chunk as Buffer);
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    }
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the path');
+  }
+}

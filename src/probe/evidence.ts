@@ -1,0 +1,153 @@
+import {
+  DEFAULT_GATEWAY_PORT,
+  type ChannelsStatusDocument,
+  type CredentialsEvidence,
+  type Evidence,
+  type GatewayEvidence,
+  type GatewayManager,
+} from '../triage/evidence.js';
+import { all, first, type ProbeSections } from './parse.js';
+
+/** What the probe's node helper prints about config, credentials and plugin (see probe.sh). */
+interface FilesSummary {
+  config: { valid: boolean; whatsapp?: boolean; pluginEnabled?: boolean | null; accounts?: string[] } | null;
+  accounts: {
+    account: string;
+    creds: { present: boolean; size?: number; mtime?: string; valid?: boolean; error?: string };
+    backup: { present: boolean; valid?: boolean };
+  }[];
+  legacyCreds: boolean;
+  plugin: { installed: boolean } | null;
+  gatewayLock?: { pid?: number; stateDir?: string };
+}
+
+/** Turns the probe's sections into Evidence for triage. Pure; unknowns stay null. */
+export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
+  const now = first(sections, 'id', 'now') ?? new Date().toISOString();
+  const files = parseFiles(sections.raw.get('files'));
+  const stateDir = first(sections, 'statedir', 'path') ?? null;
+  const permissionErrors: string[] = [];
+  if (first(sections, 'statedir', 'readable') === '0') permissionErrors.push(`EACCES: cannot read ${stateDir}`);
+
+  const logLines = [...sections.raw.entries()]
+    .filter(([name]) => name.startsWith('log '))
+    .reverse() // the probe lists the newest file first
+    .flatMap(([, text]) => text.split('\n').filter((line) => line.trim() !== ''));
+  for (const line of logLines) if (/EACCES|EPERM/.test(line)) permissionErrors.push(line.slice(0, 300));
+
+  return {
+    collectedAt: now,
+    utcOffsetMinutes: parseOffset(first(sections, 'id', 'tz')),
+    user: first(sections, 'id', 'user') ?? null,
+    openclaw: {
+      found: Boolean(first(sections, 'openclaw', 'bin')),
+      path: first(sections, 'openclaw', 'bin') ?? null,
+      version: first(sections, 'openclaw', 'version') || null,
+    },
+    stateDir,
+    stateDirOwner: first(sections, 'statedir', 'owner') ?? null,
+    otherStateDirs: (sections.raw.get('candidates') ?? '')
+      .split('\n')
+      .filter((line) => line.includes('\t'))
+      .map((line) => {
+        const [path = '', owner = '', creds = ''] = line.split('\t');
+        return { path, owner: owner || null, hasWhatsappCreds: creds === '1' };
+      }),
+    config: {
+      present: files?.config?.valid === true,
+      whatsappConfigured: files?.config?.whatsapp === true,
+      pluginEnabled: files?.config?.pluginEnabled ?? null,
+      accountIds: files?.config?.accounts ?? [],
+    },
+    pluginInstalled: files?.plugin ? files.plugin.installed : null,
+    credentials: credentials(files),
+    gateway: gateway(sections, files, now),
+    channelsStatus: channelsStatus(sections.raw.get('channels-status')),
+    sudoPasswordRequired: /a password is required|a terminal is required/.test(stderr) || undefined,
+    logLines,
+    permissionErrors,
+  };
+}
+
+function parseFiles(text: string | undefined): FilesSummary | null {
+  const line = text?.split('\n').find((l) => l.startsWith('{'));
+  if (!line) return null;
+  try {
+    return JSON.parse(line) as FilesSummary;
+  } catch {
+    return null;
+  }
+}
+
+function credentials(files: FilesSummary | null): Record<string, CredentialsEvidence> {
+  const result: Record<string, CredentialsEvidence> = {};
+  for (const { account, creds, backup } of files?.accounts ?? []) {
+    result[account] = {
+      present: creds.present,
+      sizeBytes: creds.size ?? null,
+      mtime: creds.mtime ?? null,
+      validJson: creds.present ? (creds.valid ?? null) : null,
+      backupPresent: backup.present,
+      backupValidJson: backup.present ? (backup.valid ?? null) : null,
+    };
+  }
+  return result;
+}
+
+function gateway(sections: ProbeSections, files: FilesSummary | null, now: string): GatewayEvidence {
+  const processes = all(sections, 'gateway', 'process').map((line) => {
+    const [pid = '', user = '', etimes = '', ...args] = line.split(' ');
+    return { pid: Number(pid), user, etimes: Number(etimes), args: args.join(' ') };
+  });
+  const main = processes.find((p) => p.args.includes('openclaw-gateway')) ?? processes[0];
+  const service = sections.values.get('service');
+  const containers = service?.get('container') ?? [];
+  const userUnit = service?.get('user-unit')?.[0];
+  const systemUnit = service?.get('system-unit')?.[0];
+  const managedBy: GatewayManager = containers.length > 0
+    ? 'container'
+    : userUnit ? 'systemd-user'
+    : systemUnit ? 'systemd-system'
+    : main?.args.includes('PM2') ? 'pm2'
+    : main ? 'process' : 'none';
+  const linger = service?.get('linger')?.[0];
+  const listening = service?.get('listening')?.[0];
+  const envStateDir = main ? first(sections, 'gateway', `env.${main.pid}.OPENCLAW_STATE_DIR`) : undefined;
+  return {
+    running: main !== undefined,
+    pid: main?.pid ?? null,
+    user: main?.user ?? null,
+    startedAt: main && Number.isFinite(main.etimes) ? new Date(Date.parse(now) - main.etimes * 1000).toISOString() : null,
+    listening: listening === undefined ? null : listening === '1',
+    port: Number(service?.get('port')?.[0]) || DEFAULT_GATEWAY_PORT,
+    managedBy,
+    serviceName: unitName(userUnit ?? systemUnit) ?? containers[0]?.split('\t')[1] ?? null,
+    lingerEnabled: linger === 'yes' ? true : linger === 'no' ? false : null,
+    stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
+  };
+}
+
+function unitName(path: string | undefined): string | undefined {
+  return path?.split('/').pop();
+}
+
+/** The command prints JSON, but may be preceded by warnings on older versions. */
+function channelsStatus(text: string | undefined): ChannelsStatusDocument | null {
+  if (!text) return null;
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start === -1 || end <= start) return null;
+  try {
+    const parsed: unknown = JSON.parse(text.slice(start, end + 1));
+    return parsed && typeof parsed === 'object' ? (parsed as ChannelsStatusDocument) : null;
+  } catch {
+    return null;
+  }
+}
+
+function parseOffset(tz: string | undefined): number | null {
+  const match = tz ? /^([+-])(\d{2})(\d{2})$/.exec(tz) : null;
+  if (!match) return null;
+  const minutes = Number(match[2]) * 60 + Number(match[3]);
+  return match[1] === '-' ? -minutes : minutes;
+}

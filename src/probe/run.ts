@@ -1,0 +1,51 @@
+import type { ResolvedHost } from '../inventory/types.js';
+import { sh, type ShellFragment } from '../shell.js';
+import type { Evidence } from '../triage/evidence.js';
+import type { ExecResult, Transport } from '../transport/types.js';
+import { splitSections } from './parse.js';
+import { PROBE_SCRIPT } from './script.js';
+import { toEvidence } from './evidence.js';
+
+export interface ProbeOptions {
+  deep?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ProbeResult {
+  evidence: Evidence;
+  exec: ExecResult;
+  complete: boolean;
+}
+
+/** Largest probe output kept: log tails are capped on the host, this guards against a broken host. */
+const MAX_PROBE_OUTPUT = 4 * 1024 * 1024;
+
+/**
+ * The command that runs the probe as the right user: the script arrives on stdin, its parameters as
+ * quoted variables, so nothing from the hosts file is ever parsed as shell syntax on the host.
+ */
+export function probeCommand(host: ResolvedHost, sshUser: string, options: ProbeOptions = {}): string {
+  const params = sh`CF_STATE_DIR=${host.openclaw.stateDir ?? ''} CF_PROFILE=${host.openclaw.profile ?? ''} CF_DEEP=${options.deep ? '1' : '0'}`;
+  return asServiceUser(host, sshUser, sh`env ${params} sh -s`).text;
+}
+
+/** Wraps a command so it runs as OpenClaw's user (sudo -n: never a password prompt) or in its container. */
+export function asServiceUser(host: ResolvedHost, sshUser: string, command: ShellFragment): ShellFragment {
+  const { container, user } = host.openclaw;
+  if (container) {
+    const inner = command.text;
+    return sh`if command -v docker >/dev/null 2>&1; then exec docker exec -i ${container} sh -c ${inner}; else exec podman exec -i ${container} sh -c ${inner}; fi`;
+  }
+  if (user && user !== sshUser) return sh`sudo -n -H -u ${user} -- sh -c ${command.text}`;
+  return command;
+}
+
+export async function runProbe(transport: Transport, host: ResolvedHost, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const exec = await transport.exec(probeCommand(host, host.user, options), {
+    stdin: PROBE_SCRIPT,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    maxOutputBytes: MAX_PROBE_OUTPUT,
+  });
+  const sections = splitSections(exec.stdout);
+  return { evidence: toEvidence(sections, exec.stderr), exec, complete: sections.complete };
+}
