@@ -33,7 +33,8 @@ export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
     .filter(([name]) => name.startsWith('log '))
     .reverse() // the probe lists the newest file first
     .flatMap(([, text]) => text.split('\n').filter((line) => line.trim() !== ''));
-  for (const line of logLines) if (/EACCES|EPERM/.test(line)) permissionErrors.push(line.slice(0, 300));
+  // Only permission errors on OpenClaw's own files say something about the user or state dir.
+  for (const line of logLines) if (/EACCES|EPERM/.test(line) && /\.openclaw|credentials|state dir/i.test(line)) permissionErrors.push(line.slice(0, 300));
 
   return {
     collectedAt: now,
@@ -81,7 +82,12 @@ function parseFiles(text: string | undefined): FilesSummary | null {
 
 function credentials(files: FilesSummary | null): Record<string, CredentialsEvidence> {
   const result: Record<string, CredentialsEvidence> = {};
+  // Older versions kept the default account's auth directly in credentials/; it still counts as linked.
+  if (files?.legacyCreds) {
+    result.default = { present: true, sizeBytes: null, mtime: null, validJson: null, backupPresent: false, backupValidJson: null };
+  }
   for (const { account, creds, backup } of files?.accounts ?? []) {
+    if (!creds.present && result[account]?.present) continue;
     result[account] = {
       present: creds.present,
       sizeBytes: creds.size ?? null,
