@@ -1,129 +1,21 @@
 #!/usr/bin/env node
-/*
- * Command-line wiring only: options are declared here and each command's module is imported when
- * it runs, so `clawfix --version` and `--help` never load ssh2. process.exit is called here alone.
- */
+// Entry point. `--version` is answered before anything else loads, so scripts that call it stay fast;
+// everything else goes through the commander wiring in program.ts.
 import { createRequire } from 'node:module';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import type { CommandContext, GlobalOptions } from './context.js';
-import { ExitCode, ExitError, isClawfixError } from './errors.js';
 
-const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
-
-const interrupt = new AbortController();
-let interrupts = 0;
-process.on('SIGINT', () => {
-  interrupts += 1;
-  if (interrupts > 1) process.exit(ExitCode.INTERRUPTED);
-  process.stderr.write('\nclawfix: interrupted, finishing up (Ctrl-C again to quit at once)\n');
-  interrupt.abort(new Error('interrupted'));
-});
-
-function positiveInt(label: string) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`${label} must be a whole number ≥ 1`);
-    return number;
-  };
-}
-
-const program = new Command('clawfix')
-  .description("Diagnose and fix OpenClaw's WhatsApp channel on your servers, over SSH.")
-  .version(version, '-V, --version')
-  .option('--hosts <file>', 'hosts file (default: $CLAWFIX_HOSTS, ./hosts.yaml, ~/.config/clawfix/hosts.yaml)')
-  .option('-F, --ssh-config <file>', 'ssh config file to honour (default: ~/.ssh/config)')
-  .addOption(
-    new Option('--host-key-policy <policy>', 'unknown host keys: accept-new records them, strict refuses them')
-      .choices(['accept-new', 'strict']),
-  )
-  .option('--connect-timeout <seconds>', 'give up connecting to a host after this long', positiveInt('--connect-timeout'), 10)
-  .option('-c, --concurrency <n>', 'hosts worked on at once', positiveInt('--concurrency'), 16)
-  .option('--no-color', 'no colours (also NO_COLOR)')
-  .option('-v, --verbose', 'show each remote command as it runs', false)
-  .option('-q, --quiet', 'print only results and errors', false)
-  .showHelpAfterError('(run clawfix --help for usage)')
-  .configureOutput({ outputError: (text, write) => write(text) })
-  .exitOverride();
-
-program.addHelpText(
-  'after',
-  `
-Exit codes: 0 ok, 1 internal error, 2 usage or hosts-file error, 3 host unreachable or
-authentication failed, 4 a host needs attention, 5 a host key changed, 130 interrupted.
-
-Examples:
-  clawfix hosts                    list the hosts in the hosts file, resolved
-  clawfix hosts --check @prod      connect to every host tagged prod
-`,
-);
-
-function context(command: Command): CommandContext {
-  const options = command.optsWithGlobals<GlobalOptions>();
-  return { options, signal: interrupt.signal, stdout: process.stdout, stderr: process.stderr };
-}
-
-program
-  .command('hosts')
-  .description('list the hosts (after defaults and ~/.ssh/config), or check that each is reachable')
-  .argument('[targets...]', 'host names, globs (web-*) or tags (@prod); none means all')
-  .option('--check', 'connect to each host and report reachability, authentication and host key', false)
-  .option('--json', 'print JSON', false)
-  .addHelpText('after', '\nExamples:\n  clawfix hosts --json\n  clawfix hosts --check web-* @prod\n')
-  .action(async (targets: string[], options: { check: boolean; json: boolean }, command: Command) => {
-    const { hosts } = await import('./commands/hosts.js');
-    process.exitCode = await hosts(targets, options, context(command));
+// A reader that goes away (`clawfix diagnose | head`) is not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
   });
-
-program
-  .command('diagnose')
-  .description('gather evidence on each host (read-only) and give every WhatsApp account a verdict')
-  .argument('[targets...]', 'host names, globs (web-*) or tags (@prod); none means all')
-  .option('--json', 'print one JSON document (schema in the README)', false)
-  .option('--deep', 'also ask the gateway to probe the channel (channels status --probe)', false)
-  .option('--show-numbers', 'do not mask phone numbers and WhatsApp ids', false)
-  .addHelpText('after', '\nExamples:\n  clawfix diagnose\n  clawfix diagnose @prod --json > report.json\n  clawfix diagnose web-1 --deep\n')
-  .action(async (targets: string[], options: { json: boolean; deep: boolean; showNumbers: boolean }, command: Command) => {
-    const { diagnose } = await import('./commands/diagnose.js');
-    process.exitCode = await diagnose(targets, options, context(command));
-  });
-
-program
-  .command('triage')
-  .description('judge a pasted log excerpt or status output with the diagnose engine (no SSH)')
-  .option('--log <file>', 'log excerpt: JSON lines, console output or journalctl (- for stdin)')
-  .option('--status <file>', 'output of openclaw channels status [--json]')
-  .option('--openclaw-version <version>', 'OpenClaw version the text comes from (some signs depend on it)')
-  .option('--json', 'print JSON: { verdict, summary, evidence, remedy }', false)
-  .option('--show-numbers', 'do not mask phone numbers and WhatsApp ids', false)
-  .addHelpText('after', '\nExamples:\n  openclaw logs --limit 500 | clawfix triage\n  clawfix triage --log gateway.log --status status.json --openclaw-version 2026.3.13\n')
-  .action(async (options: { log?: string; status?: string; openclawVersion?: string; json: boolean; showNumbers: boolean }, command: Command) => {
-    const { triageCommand } = await import('./commands/triage.js');
-    process.exitCode = await triageCommand(options, context(command));
-  });
-
-async function main(): Promise<void> {
-  try {
-    await program.parseAsync(process.argv);
-  } catch (error) {
-    process.exitCode = report(error);
-  }
 }
 
-/** Turns any failure into an exit code; a stack trace is printed for bugs only. */
-function report(error: unknown): number {
-  if (error instanceof CommanderError) {
-    return error.exitCode === 0 ? ExitCode.OK : ExitCode.USAGE;
-  }
-  if (error instanceof ExitError) return error.exitCode;
-  if (isClawfixError(error)) {
-    process.stderr.write(`clawfix: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
-    return error.exitCode;
-  }
-  process.stderr.write(
-    `clawfix: internal error (this is a bug; please report it with the lines below)\n${(error as Error)?.stack ?? String(error)}\n`,
-  );
-  return ExitCode.INTERNAL;
+const args = process.argv.slice(2);
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
+  process.stdout.write(`${version}\n`);
+} else {
+  const { main } = await import('./program.js');
+  await main();
 }
-
-await main();
