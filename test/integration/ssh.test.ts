@@ -91,8 +91,9 @@ describeWithEngine('clawfix over a real OpenSSH sshd', () => {
       child.on('close', (code) => resolve({ code, out }));
     });
     expect(typed.out).toContain(`Passphrase for ${encrypted.privateKeyPath}`);
-    expect(typed.out).toMatch(/box\s+reachable/);
-    expect(typed.out).not.toContain('correct horse');
+    const screen = typed.out.replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
+    expect(screen).toMatch(/box\s+reachable/);
+    expect(screen).not.toContain('correct horse');
     expect(typed.code).toBe(0);
     await rm(keyHome, { recursive: true, force: true });
   });
