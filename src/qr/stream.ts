@@ -19,6 +19,11 @@ export interface QrStreamWatcherOptions {
   maxLineLength?: number;
 }
 
+/** How long a link code lasts, for the countdown: about a minute for the first, then ~20 s each. */
+export function qrLifetimeSeconds(version: number): number {
+  return version <= 1 ? 60 : 20;
+}
+
 /** OpenClaw's compact QR draws one light module around the symbol. */
 const COMPACT_MARGIN = 1;
 

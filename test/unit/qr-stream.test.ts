@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { QrStreamWatcher, visibleText, type QrStreamEvent } from '../../src/qr/stream.js';
+import { qrLifetimeSeconds, QrStreamWatcher, visibleText, type QrStreamEvent } from '../../src/qr/stream.js';
 import { cliQrBlock, LINKED, prng, qrModules, randomChunks, renderCompactTerminalQr, whatsappRef } from '../fixtures/qr/openclaw-cli.js';
 
-function feedAll(watcher: QrStreamWatcher, chunks: (Buffer | string)[]): QrStreamEvent[] {
+function feedAll(watcher: QrStreamWatcher, chunks: (Uint8Array | string)[]): QrStreamEvent[] {
   return [...chunks.flatMap((chunk) => watcher.feed(chunk)), ...watcher.end()];
 }
 
@@ -47,6 +47,15 @@ describe('QrStreamWatcher', () => {
       'Open the WhatsApp app, go to Linked Devices, then scan this QR:',
       'Open the WhatsApp app, go to Linked Devices, then scan this QR:',
     ]);
+  });
+
+  it('decodes a session fed one byte at a time', () => {
+    const random = prng(99);
+    const payloads = [whatsappRef(random), whatsappRef(random)];
+    const bytes = loginSession(payloads, true);
+    const events = feedAll(new QrStreamWatcher(), Array.from({ length: bytes.length }, (_, i) => new Uint8Array(bytes.subarray(i, i + 1))));
+    expect(of(events, 'qr').map((q) => q.payload)).toEqual(payloads);
+    expect(events.at(-1)).toEqual({ kind: 'linked', text: LINKED });
   });
 
   it('reads every QR size a WhatsApp ref can take, and the largest versions', () => {
@@ -145,6 +154,10 @@ describe('QrStreamWatcher', () => {
       { kind: 'line', text: 'spin 2' },
       { kind: 'line', text: 'tail' },
     ]);
+  });
+
+  it('knows how long each code lasts', () => {
+    expect([1, 2, 3].map(qrLifetimeSeconds)).toEqual([60, 20, 20]);
   });
 
   it('keeps memory bounded on a line that never ends', () => {
