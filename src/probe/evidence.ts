@@ -60,7 +60,8 @@ export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
       pluginEnabled: files?.config?.pluginEnabled ?? null,
       accountIds: files?.config?.accounts ?? [],
     },
-    pluginInstalled: files?.plugin ? files.plugin.installed : null,
+    // Before WhatsApp became a separate plugin there is no plugin entry to find: unknown, not missing.
+    pluginInstalled: files?.plugin?.installed ? true : files?.config?.pluginEnabled == null ? null : false,
     credentials: credentials(files),
     gateway: gateway(sections, files, now),
     channelsStatus: channelsStatus(sections.raw.get('channels-status')),
@@ -101,11 +102,11 @@ function credentials(files: FilesSummary | null): Record<string, CredentialsEvid
 }
 
 function gateway(sections: ProbeSections, files: FilesSummary | null, now: string): GatewayEvidence {
-  const processes = all(sections, 'gateway', 'process').map((line) => {
+  const processes: GatewayProcess[] = all(sections, 'gateway', 'process').map((line) => {
     const [pid = '', user = '', etimes = '', ...args] = line.split(' ');
     return { pid: Number(pid), user, etimes: Number(etimes), args: args.join(' ') };
   });
-  const main = processes.find((p) => p.args.includes('openclaw-gateway')) ?? processes[0];
+  const main = gatewayFor(sections, processes, files, first(sections, 'statedir', 'path'));
   const service = sections.values.get('service');
   const containers = service?.get('container') ?? [];
   const userUnit = service?.get('user-unit')?.[0];
@@ -131,6 +132,32 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
     lingerEnabled: linger === 'yes' ? true : linger === 'no' ? false : null,
     stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
   };
+}
+
+interface GatewayProcess {
+  pid: number;
+  user: string;
+  etimes: number;
+  args: string;
+}
+
+/**
+ * The gateway that serves this state dir. Several may run on one host (profiles, other users):
+ * the state dir's lock names its pid; otherwise a readable environment tells which one is ours.
+ */
+function gatewayFor(sections: ProbeSections, processes: GatewayProcess[], files: FilesSummary | null, stateDir: string | undefined): GatewayProcess | undefined {
+  const byLock = processes.find((p) => p.pid === files?.gatewayLock?.pid);
+  if (byLock) return byLock;
+  const stateOf = (p: GatewayProcess) => {
+    const explicit = first(sections, 'gateway', `env.${p.pid}.OPENCLAW_STATE_DIR`);
+    const home = first(sections, 'gateway', `env.${p.pid}.HOME`);
+    return explicit ?? (home ? `${home}/.openclaw` : undefined);
+  };
+  const readable = processes.filter((p) => stateOf(p) !== undefined);
+  const ours = readable.find((p) => stateOf(p) === stateDir);
+  if (ours) return ours;
+  // Processes whose environment we can read all serve other state dirs; one we cannot read may be ours.
+  return processes.find((p) => stateOf(p) === undefined);
 }
 
 function unitName(path: string | undefined): string | undefined {

@@ -68,8 +68,10 @@ printf 'node=%s\n' "$node"
 
 # --- config, credentials and plugin, summarised by node (JSON5-tolerant) without printing secrets
 sec files
+logfile=""; cfgport=""
 if [ -n "$node" ] && [ -r "$state" ]; then
-  "$node" -e '
+  # kept in a variable, not a temp file: the probe writes nothing on the host
+  files_out=$("$node" -e '
 const fs = require("fs"), path = require("path");
 const state = process.argv[1];
 const out = { config: null, accounts: [], legacyCreds: false, plugin: null, ownerLocks: [] };
@@ -126,7 +128,12 @@ try {
   }
 } catch {}
 process.stdout.write(JSON.stringify(out) + "\n");
-' "$state" 2>&1 | head -c 65536
+if (out.config && out.config.logFile) process.stdout.write("logfile=" + out.config.logFile + "\n");
+if (out.config && out.config.gatewayPort) process.stdout.write("port=" + out.config.gatewayPort + "\n");
+' "$state" 2>&1 | head -c 65536)
+  printf '%s\n' "$files_out"
+  logfile=$(printf '%s\n' "$files_out" | sed -n 's/^logfile=//p')
+  cfgport=$(printf '%s\n' "$files_out" | sed -n 's/^port=//p')
 elif [ -r "$state" ]; then
   printf 'nonode\n'
   for c in "$state"/credentials/whatsapp/*/creds.json; do [ -f "$c" ] && printf 'creds=%s %s\n' "$c" "$(stat -c '%s %Y' "$c")"; done
@@ -135,8 +142,7 @@ fi
 
 # --- the gateway: port, systemd units, linger, containers
 sec service
-port=$(sed -n 's/.*"port": *\([0-9][0-9]*\).*/\1/p' "$state/openclaw.json" 2>/dev/null | head -n 1)
-port=${port:-18789}
+port=${cfgport:-${OPENCLAW_GATEWAY_PORT:-18789}}
 hexport=$(printf '%04X' "$port")
 listening=0
 for f in /proc/net/tcp /proc/net/tcp6; do
@@ -154,10 +160,16 @@ for engine in docker podman; do
 done
 
 # --- the WhatsApp-relevant lines of the two newest log files (tails only, size-capped)
+# logging.file in the config replaces the default rolling files, as in OpenClaw itself
 logdirs="/tmp/openclaw /tmp/openclaw-$(id -u)"
+case "$logfile" in "~/"*) logfile="$HOME/${logfile#\~/}";; esac
+[ -n "$logfile" ] && logdirs="$logfile"
 for dir in $logdirs; do
-  [ -d "$dir" ] || continue
-  for f in $(ls -1t "$dir"/openclaw*.log 2>/dev/null | head -n 2); do
+  if [ -f "$dir" ]; then files="$dir"
+  elif [ -d "$dir" ]; then files=$(ls -1t "$dir"/openclaw*.log 2>/dev/null | head -n 2)
+  else continue
+  fi
+  for f in $files; do
     sec "log $f"
     tail -c 4000000 "$f" 2>/dev/null \
       | grep -a -i -E 'whatsapp|web reconnect|web connection|baileys|creds\.json|listener|channel exited|channel startup|auto-restart|giving up|health-monitor|logged out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|handshake|stream errored|connection (failure|terminated)|QR|linked|link new devices|restart required|status [45][0-9][0-9]|Listening for|gateway closed|received SIG|shutdown completed|\[gateway\] ready|EACCES|Cannot find module|Channel is unavailable|login provider' \

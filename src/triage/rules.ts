@@ -183,9 +183,11 @@ export const RULES: readonly Rule[] = [
     ],
     statusSign: (s) => s.linked === false,
     facts: ({ evidence: e, account, status }) => {
+      const c = e ? credentialsOf(e, account) : null;
+      // Unreadable credentials also make the gateway say "not linked": that is creds-corrupt, below.
+      if (c?.present && c.validJson === false && c.backupValidJson !== true) return false;
       if (status?.linked === false) return true;
       if (!e) return false;
-      const c = credentialsOf(e, account);
       return !c || (!c.present && !(c.backupPresent && c.backupValidJson === true));
     },
     remedy: {

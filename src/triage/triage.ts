@@ -62,6 +62,9 @@ export interface TriageOptions {
 const CAUSES_BEHIND_DOWN_GATEWAY: ReadonlySet<VerdictId> = new Set([
   'logged-out', 'creds-corrupt', 'plugin-missing', 'wrong-user-or-state-dir', 'not-linked',
 ]);
+const LINK_COOLDOWN_MS = 6 * 60 * 60 * 1000;
+const REPEATED_LOGIN_ATTEMPTS = 3;
+const LINK_ATTEMPT_OUTCOMES: ReadonlySet<VerdictId> = new Set(['link-cooldown', 'qr-timeout']);
 const SKIPPED_WHILE_FLOWING: ReadonlySet<VerdictId> = new Set(['not-linked', 'creds-corrupt']);
 const LATENT_LINGER_OVERRIDES: ReadonlySet<VerdictId> = new Set(['healthy', 'transient-reconnect', 'unknown']);
 
@@ -129,6 +132,23 @@ function factsFinding(input: Input, ctx: SignContext, isFlowing: boolean, timeli
         return { verdict: 'wrong-user-or-state-dir', since: null, support: [], notes: ['Messages flow, yet no credentials where clawfix looked: the gateway uses another state dir.'] };
       }
       continue;
+    }
+    // Not linked, and the last attempt to link hit the phone's cooldown or timed out: that says more.
+    if (rule.id === 'not-linked') {
+      // The phone's cooldown lasts hours, so it outranks the expired QR codes that usually follow it.
+      const cooldown = input.classified.filter((c) => c.rule.id === 'link-cooldown' && c.t !== null && isRecent(c.t, input.now, LINK_COOLDOWN_MS)).at(-1);
+      if (cooldown) return { verdict: 'link-cooldown', since: cooldown.t, support: [], notes: [] };
+      // The cooldown message shows on the phone, not in the log: repeated expired logins are the host's sign of it.
+      const expired = input.classified.filter((c) => c.rule.id === 'qr-timeout' && c.decisive && c.t !== null && isRecent(c.t, input.now, LINK_COOLDOWN_MS));
+      if (expired.length >= REPEATED_LOGIN_ATTEMPTS) {
+        return {
+          verdict: 'link-cooldown',
+          since: expired[0]!.t,
+          support: [],
+          notes: [`${expired.length} login attempts expired in the last hours: WhatsApp refuses new links after repeated attempts, and each retry extends the wait.`],
+        };
+      }
+      if (timeline && LINK_ATTEMPT_OUTCOMES.has(timeline.verdict)) return timeline;
     }
     if (rule.id === 'gateway-not-running' && timeline && CAUSES_BEHIND_DOWN_GATEWAY.has(timeline.verdict)) {
       return { ...timeline, notes: [...timeline.notes, 'The gateway is not running either.'] };
