@@ -5,6 +5,8 @@
 #   AUTHORIZED_KEYS_<user>   the same for another user, e.g. AUTHORIZED_KEYS_openclaw, AUTHORIZED_KEYS_nosudo
 #   HOST_KEY_ED25519         the ed25519 host private key (OpenSSH/PEM text, or that text base64-encoded);
 #                            when unset a fresh key is generated at every start
+#   OPENCLAW_SCENARIO        a fake OpenClaw scenario for `claw` (openclaw-fake-scenario --list), with
+#                            OPENCLAW_SCENARIO_ARGS (e.g. --variant x)
 #   CLAWFIX_SCENARIO         names /etc/clawfix/scenarios.d/<name>.sh, run as root before sshd starts
 #                            (executed directly when executable, else with bash; a failure stops the container)
 #                            (several names may be given, separated by commas or spaces)
@@ -72,6 +74,16 @@ for s in $scenarios; do
   log "applying scenario $s"
   if [ -x "$f" ]; then "$f"; else bash "$f"; fi
 done
+
+# OPENCLAW_SCENARIO: a fake OpenClaw scenario (docker/openclaw) for the login user `claw`, gateway included.
+if [ -n "${OPENCLAW_SCENARIO:-}" ]; then
+  log "applying openclaw scenario $OPENCLAW_SCENARIO"
+  # shellcheck disable=SC2086
+  if ! /usr/local/bin/openclaw-fake-scenario "$OPENCLAW_SCENARIO" --home /home/claw --user claw ${OPENCLAW_SCENARIO_ARGS:-} >/var/log/openclaw-scenario.log 2>&1; then
+    cat /var/log/openclaw-scenario.log >&2
+    exit 67
+  fi
+fi
 
 mkdir -p /run/sshd
 chmod 0755 /run/sshd

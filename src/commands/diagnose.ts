@@ -49,7 +49,7 @@ export async function diagnose(targets: string[], options: DiagnoseOptions, ctx:
     };
   });
   const clean = sanitise(diagnoses, options.showNumbers);
-  ctx.stdout.write(options.json ? `${JSON.stringify(toJson(clean), null, 2)}\n` : renderDiagnoses(clean, ctx.stdout.columns || 80));
+  ctx.stdout.write(options.json ? `${JSON.stringify(toJson(clean), null, 2)}\n` : renderDiagnoses(clean, ctx.stdout.isTTY ? ctx.stdout.columns || 80 : Infinity));
   return fleetExitCode(clean.map((d) => d.condition));
 }
 

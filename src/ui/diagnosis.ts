@@ -57,7 +57,8 @@ function nextStep(host: string, account: HostDiagnosis['accounts'][number]): str
   const { remedy } = account;
   const fixable = ['logged-out', 'creds-corrupt', 'not-linked', 'monitor-stopped', 'restart-required', 'gateway-not-running', 'gateway-dies-on-logout', 'plugin-missing'];
   const command = fixable.includes(account.verdict) ? `clawfix fix ${host}${account.account === 'default' ? '' : ` --account ${account.account}`}` : remedy.commands[0];
-  return `${remedy.action}${command ? `: ${bold(command)}` : ''}${remedy.destructive ? yellow(' (changes credentials)') : ''}`;
+  // The command first: it is what the reader copies, and what survives a narrow terminal.
+  return `${command ? `${bold(command)}  ` : ''}${remedy.destructive ? yellow('(changes credentials) ') : ''}${dim(remedy.action)}`;
 }
 
 function colourVerdict(verdict: string, attention: boolean): string {

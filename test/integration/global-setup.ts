@@ -102,8 +102,9 @@ async function detectEngine(): Promise<{ found: Detected | null; why: string }> 
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules' || entry.name === '.git') continue;
     const full = join(dir, entry.name);
+    // docker/openclaw/lib/node_modules/openclaw IS the fake CLI (laid out like a global npm install).
+    if (entry.name === '.git' || (entry.name === 'node_modules' && !full.includes('/openclaw/lib/'))) continue;
     if (entry.isDirectory()) out.push(...(await listFiles(full)));
     else if (entry.isFile()) out.push(relative(DOCKER_DIR, full));
   }
