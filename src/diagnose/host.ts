@@ -67,7 +67,10 @@ export async function diagnoseHost(
   try {
     options.onStep?.('probing…');
     const probeStarted = performance.now();
-    const probe = await runProbe(transport, host, { deep: options.deep });
+    const probe = await runProbe(transport, host, {
+      deep: options.deep,
+      onCommand: ctx.options.verbose ? (command) => ctx.stderr.write(`[${host.name}] $ ${command}\n`) : undefined,
+    });
     const timings = { connectMs, probeMs: performance.now() - probeStarted };
     const diagnosis = judge(host, probe.evidence, probe.complete, probe.exec.stderr, timings);
     return { diagnosis, transport: options.keepOpen ? transport : undefined };

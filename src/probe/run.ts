@@ -9,6 +9,8 @@ import { toEvidence } from './evidence.js';
 export interface ProbeOptions {
   deep?: boolean;
   timeoutMs?: number;
+  /** Told each remote command before it runs (--verbose). */
+  onCommand?: (command: string) => void;
 }
 
 export interface ProbeResult {
@@ -41,7 +43,9 @@ export function asServiceUser(host: ResolvedHost, sshUser: string, command: Shel
 }
 
 export async function runProbe(transport: Transport, host: ResolvedHost, options: ProbeOptions = {}): Promise<ProbeResult> {
-  const exec = await transport.exec(probeCommand(host, host.user, options), {
+  const command = probeCommand(host, host.user, options);
+  options.onCommand?.(`${command}  < probe.sh (${PROBE_SCRIPT.length} bytes on stdin)`);
+  const exec = await transport.exec(command, {
     stdin: PROBE_SCRIPT,
     timeoutMs: options.timeoutMs ?? 60_000,
     maxOutputBytes: MAX_PROBE_OUTPUT,
