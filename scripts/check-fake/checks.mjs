@@ -31,6 +31,12 @@ export const CHECKS = [
   help('config-set', ['config', 'set']),
   help('plugins-install', ['plugins', 'install']),
   help('message-send', ['message', 'send']),
+  help('channels-add', ['channels', 'add']),
+  help('config-unset', ['config', 'unset']),
+  help('config-file', ['config', 'file']),
+  help('plugins', ['plugins'], { commands: true }),
+  help('plugins-list', ['plugins', 'list']),
+  help('message', ['message'], { commands: true }),
   {
     name: 'channels-status-down',
     args: ['channels', 'status', '--json', '--timeout', '3000'],

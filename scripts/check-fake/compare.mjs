@@ -116,6 +116,7 @@ for (const check of CHECKS) {
       if (cm.length) detail.push(`subcommands only in real: ${cm.join(', ')}`);
       if (ce.length) detail.push(`subcommands only in fake: ${ce.join(', ')}`);
     }
+    if (!missing.length && !extra.length && real.out !== fake.out) detail.push('help text differs (same flags); run scripts/check-fake/gen-help-texts.mjs <scratch>/capture/real');
     const firstReal = (real.out ?? '').split('\n').find((l) => l.startsWith('Usage:'));
     const firstFake = (fake.out ?? '').split('\n').find((l) => l.startsWith('Usage:'));
     if (firstReal !== firstFake) detail.push(`usage line: real ${JSON.stringify(firstReal)}, fake ${JSON.stringify(firstFake)}`);
