@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
+import { setColor } from './ui/style.js';
 
 export const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -58,6 +59,7 @@ Examples:
 
 function context(command: Command): CommandContext {
   const options = command.optsWithGlobals<GlobalOptions>();
+  setColor(options.color && Boolean(process.stdout.isTTY) && !('NO_COLOR' in process.env) && process.env.TERM !== 'dumb');
   return { options, signal: interrupt.signal, stdout: process.stdout, stderr: process.stderr };
 }
 

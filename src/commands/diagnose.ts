@@ -7,7 +7,7 @@ import { maskNumbers } from '../mask.js';
 import { stripControl } from '../shell.js';
 import { Progress } from '../ui/progress.js';
 import { renderDiagnoses, toJson } from '../ui/diagnosis.js';
-import { dim, red, setColor, yellow } from '../ui/style.js';
+import { dim, red, yellow } from '../ui/style.js';
 
 export interface DiagnoseOptions {
   json: boolean;
@@ -17,7 +17,6 @@ export interface DiagnoseOptions {
 
 /** `clawfix diagnose`: evidence from every selected host in parallel, a verdict per account. */
 export async function diagnose(targets: string[], options: DiagnoseOptions, ctx: CommandContext): Promise<number> {
-  setColor(ctx.options.color && Boolean(ctx.stdout.isTTY) && !('NO_COLOR' in process.env));
   const inventory = await loadInventory(ctx.options, targets);
   const progress = new Progress(ctx.stderr, { quiet: ctx.options.quiet });
 

@@ -6,7 +6,7 @@ import { runFleet } from '../fleet/run.js';
 import { loadInventory } from '../inventory/index.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { Progress } from '../ui/progress.js';
-import { bold, dim, green, red, seconds, setColor, table, yellow } from '../ui/style.js';
+import { bold, dim, green, red, seconds, table, yellow } from '../ui/style.js';
 
 export interface HostsOptions {
   check: boolean;
@@ -24,7 +24,6 @@ interface CheckResult {
 
 /** `clawfix hosts`: the resolved hosts, or with --check, whether each one can be reached. */
 export async function hosts(targets: string[], options: HostsOptions, ctx: CommandContext): Promise<number> {
-  setColor(ctx.options.color && Boolean(ctx.stdout.isTTY) && !('NO_COLOR' in process.env));
   const inventory = await loadInventory(ctx.options, targets);
   if (!options.check) {
     ctx.stdout.write(options.json ? `${JSON.stringify({ file: inventory.path, hosts: inventory.selected.map(publicView) }, null, 2)}\n` : listText(inventory.selected));

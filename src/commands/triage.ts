@@ -4,7 +4,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { maskNumbers } from '../mask.js';
 import { stripControl } from '../shell.js';
 import { needsAttention, triageText } from '../triage/triage.js';
-import { bold, cyan, dim, green, setColor, yellow } from '../ui/style.js';
+import { bold, cyan, dim, green, yellow } from '../ui/style.js';
 
 export interface TriageOptions {
   log?: string;
@@ -16,7 +16,6 @@ export interface TriageOptions {
 
 /** `clawfix triage`: the diagnose engine on pasted text (a log excerpt, a status output), no SSH. */
 export async function triageCommand(options: TriageOptions, ctx: CommandContext): Promise<number> {
-  setColor(ctx.options.color && Boolean(ctx.stdout.isTTY) && !('NO_COLOR' in process.env));
   if (!options.log && !options.status) {
     if (process.stdin.isTTY) throw new UsageError('nothing to triage', 'pass --log FILE (or - for stdin) and/or --status FILE');
     options.log = '-';
