@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
+import { registerDemoCommand } from './demo/cli.js';
 import { setColor } from './ui/style.js';
 
 export const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -101,6 +102,8 @@ program
     const { triageCommand } = await import('./commands/triage.js');
     process.exitCode = await triageCommand(options, context(command));
   });
+
+registerDemoCommand(program, context);
 
 async function main(): Promise<void> {
   try {
