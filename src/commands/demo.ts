@@ -35,7 +35,7 @@ export async function demo(options: DemoOptions, ctx: CommandContext): Promise<n
     const code = await runDiagnose(fleet, options.json, ctx);
     if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
     if (code === ExitCode.NEEDS_ATTENTION) {
-      say(`\ndiagnose exited ${code} ("a host needs attention"): expected, most demo hosts are broken on purpose.`);
+      say(`\ndiagnose exited ${code} (hosts need attention): expected, the demo breaks them on purpose.`);
     } else if (code !== ExitCode.OK) {
       ctx.stderr.write(`clawfix demo: diagnose exited ${code ?? 'on a signal'}; the demo fleet did not behave as expected\n`);
       return code ?? ExitCode.INTERNAL;
