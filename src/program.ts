@@ -2,6 +2,7 @@
  * Command-line wiring only: options are declared here and each command's module is imported when
  * it runs, so `clawfix --version` and `--help` never load ssh2. process.exit is called here alone.
  */
+import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { CommandContext, GlobalOptions } from './context.js';
@@ -12,6 +13,8 @@ import { setColor } from './ui/style.js';
 export const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
 const interrupt = new AbortController();
+// Each connection in flight listens for Ctrl-C; a large fleet means many listeners, by design.
+setMaxListeners(0, interrupt.signal);
 let interrupts = 0;
 process.on('SIGINT', () => {
   interrupts += 1;

@@ -4,7 +4,7 @@ import type { HostCondition } from '../fleet/exit-code.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { runProbe } from '../probe/run.js';
 import type { Evidence } from '../triage/evidence.js';
-import { needsAttention, triage, type AccountVerdict } from '../triage/triage.js';
+import type { AccountVerdict } from '../triage/triage.js';
 import type { Transport } from '../transport/types.js';
 
 /** Host-level verdicts that are not about WhatsApp: clawfix could not look, or found nothing to look at. */
@@ -43,6 +43,9 @@ export async function diagnoseHost(
   options: DiagnoseHostOptions = {},
 ): Promise<{ diagnosis: HostDiagnosis; transport?: Transport }> {
   const started = performance.now();
+  // Loaded while the connection is being set up, not before: start-up stays short.
+  const triageEngine = import('../triage/triage.js');
+  triageEngine.catch(() => undefined);
   let connection;
   try {
     options.onStep?.('connecting…');
@@ -72,14 +75,23 @@ export async function diagnoseHost(
       onCommand: ctx.options.verbose ? (command) => ctx.stderr.write(`[${host.name}] $ ${command}\n`) : undefined,
     });
     const timings = { connectMs, probeMs: performance.now() - probeStarted };
-    const diagnosis = judge(host, probe.evidence, probe.complete, probe.exec.stderr, timings);
+    const diagnosis = judge(host, probe.evidence, probe.complete, probe.exec.stderr, timings, await triageEngine);
     return { diagnosis, transport: options.keepOpen ? transport : undefined };
   } finally {
     if (!options.keepOpen) await transport.close();
   }
 }
 
-function judge(host: ResolvedHost, evidence: Evidence, complete: boolean, stderr: string, timings: HostDiagnosis['timings']): HostDiagnosis {
+type TriageEngine = typeof import('../triage/triage.js');
+
+function judge(
+  host: ResolvedHost,
+  evidence: Evidence,
+  complete: boolean,
+  stderr: string,
+  timings: HostDiagnosis['timings'],
+  { triage, needsAttention }: TriageEngine,
+): HostDiagnosis {
   const base = {
     name: host.name,
     status: 'ok' as const,

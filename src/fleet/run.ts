@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Runs one task per host, all in parallel under a concurrency limit. One host's failure never stops
  * the others: every host ends with an outcome, like Fabric's GroupResult. Aborting (Ctrl-C) stops
@@ -26,6 +28,8 @@ export async function runFleet<H extends { name: string }, T>(
 ): Promise<Map<string, Outcome<T>>> {
   const outcomes = new Map<string, Outcome<T>>();
   const controller = new AbortController();
+  // Every running host listens for the abort: hundreds of listeners here are expected, not a leak.
+  setMaxListeners(0, controller.signal);
   const abort = () => controller.abort(options.signal?.reason);
   if (options.signal?.aborted) abort();
   options.signal?.addEventListener('abort', abort, { once: true });

@@ -1,5 +1,5 @@
 /** The I/O half of known_hosts: reading the files and appending new keys safely. */
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { formatKnownHostsLine, lookupHostKey, parseKnownHosts, type HostKeyLookup, type KnownHostsFile } from './known-hosts.js';
 
@@ -11,18 +11,31 @@ export function defaultUserKnownHostsFiles(home: string): string[] {
   return [join(home, '.ssh', 'known_hosts'), join(home, '.ssh', 'known_hosts2')];
 }
 
+/** Parsed files, reused while their size and mtime stay the same: a fleet run reads them once, not per host. */
+const parsed = new Map<string, { stamp: string; file: Promise<KnownHostsFile | undefined> }>();
+
 /** Reads the files that exist; a missing or unreadable file is simply not there, as for ssh. */
 export async function readKnownHostsFiles(paths: readonly string[]): Promise<KnownHostsFile[]> {
-  const files = await Promise.all(
-    paths.map(async (path) => {
-      try {
-        return parseKnownHosts(await readFile(path, 'utf8'), path);
-      } catch {
-        return undefined;
-      }
-    }),
-  );
+  const files = await Promise.all(paths.map(readOne));
   return files.filter((f): f is KnownHostsFile => f !== undefined);
+}
+
+async function readOne(path: string): Promise<KnownHostsFile | undefined> {
+  let stamp: string;
+  try {
+    const info = await stat(path);
+    stamp = `${info.size}:${info.mtimeMs}:${info.ino}`;
+  } catch {
+    return undefined;
+  }
+  const cached = parsed.get(path);
+  if (cached?.stamp === stamp) return cached.file;
+  const file = readFile(path, 'utf8').then(
+    (text) => parseKnownHosts(text, path),
+    () => undefined,
+  );
+  parsed.set(path, { stamp, file });
+  return file;
 }
 
 export interface RecordRequest {
