@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
 import { registerDemoCommand } from './demo/cli.js';
+import { registerFixCommands } from './fix/cli.js';
 import { setColor } from './ui/style.js';
 
 export const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -106,6 +107,7 @@ program
     process.exitCode = await triageCommand(options, context(command));
   });
 
+registerFixCommands(program, context);
 registerDemoCommand(program, context);
 
 async function main(): Promise<void> {

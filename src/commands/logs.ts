@@ -1,0 +1,96 @@
+/**
+ * `clawfix logs <host>`: the gateway's log file read on the host (works with the gateway down),
+ * each JSON line turned into `time level [subsystem] message`, WhatsApp-relevant lines only unless
+ * --all, terminal control sequences from the host removed and numbers masked. --follow streams.
+ */
+import type { CommandContext } from '../context.js';
+import { ExitCode } from '../errors.js';
+import { openHost } from '../fix/connect.js';
+import { LineSplitter } from '../fix/remote.js';
+import { sh } from '../shell.js';
+import { parseLogLine, type LogEvent } from '../triage/log-parse.js';
+import { dim, red, yellow } from '../ui/style.js';
+
+export interface LogsOptions {
+  follow: boolean;
+  lines: number;
+  all: boolean;
+  showNumbers: boolean;
+}
+
+/** The same signs the probe keeps (probe.sh), as one pattern. */
+export const RELEVANT = new RegExp(
+  [
+    'whatsapp', 'web reconnect', 'web connection', 'baileys', 'creds\\.json', 'listener', 'channel exited', 'channel startup',
+    'auto-restart', 'giving up', 'health-monitor', 'logged out', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'handshake',
+    'stream errored', 'connection (failure|terminated)', '\\bQR\\b', 'linked', 'link new devices', 'restart required',
+    'status [45]\\d\\d', 'Listening for', 'gateway closed', 'received SIG', 'shutdown completed', '\\[gateway\\] ready', 'EACCES',
+    'Cannot find module', 'Channel is unavailable', 'login provider',
+  ].join('|'),
+  'i',
+);
+
+/** Finds the newest log file (logging.file from the config wins) and tails it. */
+export function logScript(stateDir: string, lines: number, follow: boolean): string {
+  return sh`f=$(sed -n 's/.*"file": *"\\([^"]*\\)".*/\\1/p' ${`${stateDir}/openclaw.json`} 2>/dev/null | head -n 1)
+[ -n "$f" ] && [ -r "$f" ] || f=$(ls -1t /tmp/openclaw/openclaw*.log /tmp/openclaw-$(id -u)/openclaw*.log 2>/dev/null | head -n 1)
+[ -n "$f" ] || { echo "no OpenClaw log file found (/tmp/openclaw/openclaw-*.log)" >&2; exit 1; }
+echo "@@file $f"
+exec tail -n ${String(lines)} ${follow ? sh`-F` : sh``} "$f"`.text;
+}
+
+export function formatEvent(event: LogEvent): string {
+  const time = event.time ? event.time.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '                    ';
+  const level = event.level === 'unknown' ? 'info' : event.level;
+  const paint = level === 'error' || level === 'fatal' ? red : level === 'warn' ? yellow : (s: string) => s;
+  return `${dim(time)} ${paint(level.padEnd(5))} ${event.subsystem ? dim(`[${event.subsystem}] `) : ''}${event.message}`;
+}
+
+/** One raw line → the text to print, or null when it is filtered out. */
+export function renderLine(raw: string, options: { all: boolean; clean: (text: string) => string }): string | null {
+  const line = options.clean(raw).trimEnd();
+  if (line === '' || (!options.all && !RELEVANT.test(line))) return null;
+  const event = parseLogLine(line);
+  return event ? formatEvent({ ...event, message: options.clean(event.message) }) : line;
+}
+
+export async function logs(target: string, options: LogsOptions, ctx: CommandContext): Promise<number> {
+  const session = await openHost(target, ctx, { showNumbers: options.showNumbers });
+  const { remote } = session;
+  const clean = (text: string) => remote.clean(text);
+  try {
+    // Filtering happens here, so read more than asked for and keep the last N that pass.
+    const readLines = options.all ? options.lines : Math.min(options.lines * 20, 200_000);
+    const kept: string[] = [];
+    let file = '';
+    let live = false;
+    const onLine = (raw: string) => {
+      if (raw.startsWith('@@file ')) return void (file = raw.slice(7));
+      const text = renderLine(raw, { all: options.all, clean: (t) => t });
+      if (text === null) return;
+      if (live) ctx.stdout.write(`${text}\n`);
+      else kept.push(text);
+    };
+    const lines = new LineSplitter((raw) => onLine(clean(raw)));
+    const command = { as: 'service' as const, script: logScript(remote.target.stateDir, readLines, options.follow), ...(options.follow ? {} : { timeoutMs: 120_000 }) };
+    const flushAfterTail = options.follow
+      ? setTimeout(() => {
+          ctx.stdout.write(kept.slice(-options.lines).map((l) => `${l}\n`).join(''));
+          live = true;
+        }, 1500)
+      : undefined;
+    const result = await remote.run(command, { onStdout: (chunk) => lines.push(chunk), maxOutputBytes: 1024, signal: ctx.signal });
+    lines.end();
+    clearTimeout(flushAfterTail);
+    if (!live) ctx.stdout.write(kept.slice(-options.lines).map((l) => `${l}\n`).join(''));
+    if (file && !ctx.options.quiet) ctx.stderr.write(dim(`(${file} on ${session.host.name}${options.all ? '' : ', WhatsApp-relevant lines; --all for every line'})\n`));
+    if (ctx.signal.aborted) return ExitCode.OK;
+    if (result.exitCode !== 0) {
+      ctx.stderr.write(`clawfix: ${session.host.name}: ${remote.describe(result)}\n`);
+      return ExitCode.NEEDS_ATTENTION;
+    }
+    return ExitCode.OK;
+  } finally {
+    await session.close();
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * A verified backup of the state dir before anything is changed: free disk checked first, then
+ * `openclaw backup create --verify` (or, on versions without it, a tar read back with `tar tzf`),
+ * a sha256 taken on the host, and a download to the laptop compared against it.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { chmod, mkdir, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ClawfixError, ExitCode } from '../errors.js';
+import { sh, type ShellFragment } from '../shell.js';
+import { openclaw } from './commands.js';
+import { stateDirGuard } from './lock.js';
+import { StepFailed, type RemoteHost } from './remote.js';
+import { stamp } from './quarantine.js';
+import { localStateDir } from './journal.js';
+
+export interface BackupRecord {
+  remotePath: string;
+  sha256: string;
+  sizeBytes: number;
+  tool: 'openclaw' | 'tar';
+  /** On the laptop; absent with --no-download. */
+  localPath?: string;
+}
+
+export interface BackupOptions {
+  tool: 'openclaw' | 'tar';
+  download: boolean;
+  onLine?: (line: string) => void;
+  signal?: AbortSignal;
+}
+
+/** Room for the archive (never larger than the dir) plus a margin, in KiB. */
+const MARGIN_KB = 16 * 1024;
+
+export function backupDir(stateDir: string): string {
+  return `${stateDir}/.clawfix/backups`;
+}
+
+/** `used=<KiB> free=<KiB>`, earlier backups and quarantine excluded from "used". */
+export function spaceScript(stateDir: string): ShellFragment {
+  return sh`used=$(du -sk --exclude=.clawfix ${stateDir} 2>/dev/null || du -sk ${stateDir}); used=\${used%%[!0-9]*}
+free=$(df -Pk ${stateDir} | awk 'NR==2 {print $4}')
+echo "used=$used free=$free"`;
+}
+
+export function parseSpace(text: string): { usedKb: number; freeKb: number } | null {
+  const m = /used=(\d+) free=(\d+)/.exec(text);
+  return m ? { usedKb: Number(m[1]), freeKb: Number(m[2]) } : null;
+}
+
+export function enoughSpace(space: { usedKb: number; freeKb: number }): boolean {
+  return space.freeKb >= space.usedKb + MARGIN_KB;
+}
+
+export function tarScript(stateDir: string, archive: string): ShellFragment {
+  const parent = stateDir.slice(0, stateDir.lastIndexOf('/')) || '/';
+  const base = stateDir.slice(stateDir.lastIndexOf('/') + 1);
+  // GNU tar exits 1 when a live file changed while read; the archive is then checked by reading it back.
+  return sh`umask 077; tar -C ${parent} -czf ${archive} --exclude=${`${base}/.clawfix`} ${base}; rc=$?
+[ $rc -le 1 ] || exit $rc
+tar tzf ${archive} >/dev/null || { echo "the archive does not read back" >&2; exit 1; }
+echo ${`Created ${archive}`}; echo "Archive verification: passed"`;
+}
+
+export function checksumScript(archive: string): ShellFragment {
+  return sh`if command -v sha256sum >/dev/null 2>&1; then sha256sum ${archive}; else shasum -a 256 ${archive}; fi; wc -c < ${archive}`;
+}
+
+export async function createBackup(remote: RemoteHost, options: BackupOptions): Promise<BackupRecord> {
+  const t = remote.target;
+  const space = parseSpace((await remote.ok({ as: 'service', script: sh`${stateDirGuard(t.stateDir)}\n${spaceScript(t.stateDir)}`.text, timeoutMs: 120_000 }, 'checking free disk')).stdout);
+  if (!space) throw new StepFailed(`could not read the free disk space on ${t.host.name}`);
+  if (!enoughSpace(space)) {
+    throw new ClawfixError('NO_DISK_SPACE', `not enough free disk on ${t.host.name} for a backup: ${mib(space.freeKb)} free, ${mib(space.usedKb + MARGIN_KB)} needed; nothing was changed`, {
+      hint: `free some space on the file system of ${t.stateDir}, then run clawfix fix again`,
+      exitCode: ExitCode.NEEDS_ATTENTION,
+    });
+  }
+  const dir = backupDir(t.stateDir);
+  const run = { ...(options.onLine ? { onLine: options.onLine } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  let tool = options.tool;
+  let archive: string | undefined;
+  if (tool === 'openclaw') {
+    const script = sh`mkdir -p ${dir} && chmod 700 ${dir} && ${openclaw(t, 'backup', 'create', '--verify', '--json', '--output', `${dir}/`)}`;
+    const result = await remote.run({ as: 'service', script: script.text, timeoutMs: 900_000 }, { ...run, onLine: () => undefined });
+    const doc = parseBackupJson(result.stdout);
+    if (result.exitCode === 0 && doc?.archivePath && doc.verified === true) {
+      archive = doc.archivePath;
+      options.onLine?.(`openclaw backup create --verify: ${archive}`);
+    } else if (/unknown command|does not know the command/i.test(result.stdout + result.stderr)) {
+      tool = 'tar';
+    } else {
+      throw new StepFailed(`openclaw backup create failed on ${t.host.name}: ${remote.describe(result)}`, result);
+    }
+  }
+  if (tool === 'tar') {
+    archive = `${dir}/${stamp()}-clawfix-backup.tar.gz`;
+    await remote.ok({ as: 'service', script: sh`mkdir -p ${dir} && chmod 700 ${dir}\n${tarScript(t.stateDir, archive)}`.text, timeoutMs: 900_000 }, 'the tar backup', run);
+  }
+  if (!archive) throw new StepFailed('no backup archive was produced');
+  const sum = await remote.ok({ as: 'service', script: checksumScript(archive).text, timeoutMs: 300_000 }, 'the backup checksum');
+  const [line = '', size = ''] = sum.stdout.trim().split('\n');
+  const sha256 = line.split(/\s+/)[0] ?? '';
+  if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StepFailed(`could not read the backup's sha256 on ${t.host.name}`, sum);
+  const record: BackupRecord = { remotePath: archive, sha256, sizeBytes: Number(size.trim()) || 0, tool };
+  if (!options.download) return record;
+  return { ...record, localPath: await downloadBackup(remote, record, options.signal) };
+}
+
+/** SFTP when the SSH user owns the file; else streamed through `cat` as the service user. Checked by sha256. */
+export async function downloadBackup(remote: RemoteHost, record: BackupRecord, signal?: AbortSignal): Promise<string> {
+  const t = remote.target;
+  const dir = join(localStateDir(), 'backups', t.host.name);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const local = join(dir, basename(record.remotePath));
+  const direct = !t.host.openclaw.container && t.serviceUser === t.host.user;
+  try {
+    if (direct) await remote.download(record.remotePath, local);
+    else await streamDownload(remote, record.remotePath, local, signal);
+    await chmod(local, 0o600);
+    const got = await sha256File(local);
+    if (got !== record.sha256) throw new StepFailed(`the downloaded backup does not match the host's checksum (${got} ≠ ${record.sha256})`);
+    return local;
+  } catch (error) {
+    await rm(local, { force: true });
+    throw error;
+  }
+}
+
+async function streamDownload(remote: RemoteHost, remotePath: string, local: string, signal?: AbortSignal): Promise<void> {
+  const out = createWriteStream(local, { mode: 0o600, flags: 'wx' });
+  const closed = new Promise<void>((resolve, reject) => {
+    out.once('close', resolve);
+    out.once('error', reject);
+  });
+  const result = await remote.run({ as: 'service', script: sh`cat ${remotePath}`.text, timeoutMs: 1_800_000 }, { onStdout: (chunk) => out.write(chunk), maxOutputBytes: 1, ...(signal ? { signal } : {}) });
+  out.end();
+  await closed;
+  if (result.exitCode !== 0) throw new StepFailed(`could not read ${remotePath}: ${remote.describe(result)}`, result);
+}
+
+export function sha256File(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(path).on('data', (d) => hash.update(d)).on('error', reject).on('end', () => resolve(hash.digest('hex')));
+  });
+}
+
+export function parseBackupJson(stdout: string): { archivePath?: string; verified?: boolean } | null {
+  const start = stdout.indexOf('{');
+  const end = stdout.lastIndexOf('}');
+  if (start === -1 || end <= start) return null;
+  try {
+    return JSON.parse(stdout.slice(start, end + 1)) as { archivePath?: string; verified?: boolean };
+  } catch {
+    return null;
+  }
+}
+
+function mib(kb: number): string {
+  return `${Math.round(kb / 1024)} MiB`;
+}

@@ -1,0 +1,134 @@
+/**
+ * The remote commands of every remedy, as data (pure). Each is shell text built with `sh`, so every
+ * value from the hosts file or the host is quoted, plus who runs it: the service user (in its
+ * container, if any) or the SSH login user on the host itself (system units, containers, linger).
+ */
+import { sh, type ShellFragment } from '../shell.js';
+import { DEFAULT_UNIT, type FixTarget } from './target.js';
+
+export interface RemoteCommand {
+  /** 'service': as OpenClaw's user / inside its container; 'login': as the SSH user on the host. */
+  as: 'service' | 'login';
+  script: string;
+  timeoutMs?: number;
+}
+
+export type GatewayVerb = 'start' | 'stop' | 'restart';
+
+/** How long a gateway may take to listen after a start (the real one needs 30–90 s). */
+export const GATEWAY_START_TIMEOUT_S = 120;
+export const GATEWAY_STOP_TIMEOUT_S = 30;
+
+const service = (script: ShellFragment, timeoutMs?: number): RemoteCommand => ({ as: 'service', script: script.text, ...(timeoutMs ? { timeoutMs } : {}) });
+const login = (script: ShellFragment, timeoutMs?: number): RemoteCommand => ({ as: 'login', script: script.text, ...(timeoutMs ? { timeoutMs } : {}) });
+
+/** `openclaw …` for this host: its profile and, when the hosts file names one, its state dir. */
+export function openclaw(t: FixTarget, ...args: string[]): ShellFragment {
+  const profile = t.host.openclaw.profile ? ['--profile', t.host.openclaw.profile] : [];
+  const env = t.host.openclaw.stateDir ? sh`OPENCLAW_STATE_DIR=${t.stateDir} ` : sh``;
+  return sh`${env}${[t.openclawBin, ...profile, ...args]}`;
+}
+
+/** Prepended to every service-user command: non-interactive shells often lack the npm/nvm PATH. */
+export function preamble(t: FixTarget): ShellFragment {
+  const dir = t.openclawBin.includes('/') ? t.openclawBin.slice(0, t.openclawBin.lastIndexOf('/')) : '/usr/local/bin';
+  return sh`PATH=${dir}:"$HOME/.npm-global/bin:$HOME/.local/bin:/usr/local/bin:/usr/bin:/bin:$PATH"; export PATH; `;
+}
+
+const unit = (t: FixTarget) => t.gateway.serviceName ?? DEFAULT_UNIT;
+
+/** Stops the gateway by the pid its lock names (SIGTERM, then waits and checks); never SIGKILL. */
+export function stopProcess(t: FixTarget): ShellFragment {
+  const fallback = t.gateway.pid === null ? '' : String(t.gateway.pid);
+  const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
+  return sh`pids=$(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); [ -n "$pids" ] || pids=${fallback}
+live=; for p in $pids; do case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) live="$live $p";; esac; done
+if [ -z "$live" ]; then echo "no gateway process is running"; exit 0; fi
+echo "sending SIGTERM to gateway pid$live"; kill -TERM $live
+i=0; while [ $i -lt ${GATEWAY_STOP_TIMEOUT_S * 10} ]; do left=; for p in $live; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+  if [ -z "$left" ]; then echo "gateway stopped"; exit 0; fi; sleep 0.1; i=$((i+1)); done
+echo "gateway pid$left still running after ${GATEWAY_STOP_TIMEOUT_S} s" >&2; exit 1`;
+}
+
+/** A bare gateway, started the way a supervisor-less host runs it; setsid keeps it out of our session. */
+export function startProcess(t: FixTarget): ShellFragment {
+  return sh`cd "$HOME" 2>/dev/null || cd /; set -- ${openclaw(t, 'gateway', 'run')}; command -v setsid >/dev/null 2>&1 && set -- setsid "$@"
+nohup "$@" </dev/null >/dev/null 2>&1 &
+echo "started openclaw gateway run (pid $!)"`;
+}
+
+/** Waits until the gateway listens on its port; fails early when no gateway process is left. */
+export function waitListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
+  const port = t.gateway.port;
+  return sh`hex=$(printf '%04X' ${port}); i=0
+while [ $i -lt ${timeoutS * 2} ]; do
+  for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && { echo "gateway listening on port ${port}"; exit 0; }; done
+  if [ $i -ge 20 ] && ! ps -eo args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep; then echo "the gateway process exited during start-up" >&2; exit 1; fi
+  sleep 0.5; i=$((i+1)); done
+echo "gateway not listening on port ${port} after ${timeoutS} s" >&2; exit 1`;
+}
+
+/** The command that starts/stops/restarts the gateway the way it is managed on this host. */
+export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
+  const name = t.gateway.serviceName;
+  switch (t.gateway.manager) {
+    case 'systemd-user':
+      // Without a running systemd (some containers), OpenClaw's own service command is the manager.
+      return service(
+        sh`if [ -d /run/systemd/system ]; then XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user ${verb} ${unit(t)}; else ${openclaw(t, 'gateway', verb, ...(verb === 'stop' ? ['--force'] : []))}; fi`,
+        (GATEWAY_START_TIMEOUT_S + 10) * 1000,
+      );
+    case 'systemd-system':
+      return login(sh`sudo -n systemctl ${verb} ${unit(t)}`, (GATEWAY_START_TIMEOUT_S + 10) * 1000);
+    case 'container':
+      return login(sh`if command -v docker >/dev/null 2>&1; then docker ${verb} ${name ?? 'openclaw'}; else podman ${verb} ${name ?? 'openclaw'}; fi`, 120_000);
+    case 'pm2':
+      return service(sh`pm2 ${verb} ${name ?? 'openclaw'}`, 60_000);
+    case 'process':
+    case 'none':
+      if (verb === 'stop') return service(stopProcess(t), (GATEWAY_STOP_TIMEOUT_S + 10) * 1000);
+      if (verb === 'start') return service(startProcess(t), 30_000);
+      return service(sh`(${stopProcess(t)}) || exit 1\n${startProcess(t)}`, (GATEWAY_STOP_TIMEOUT_S + 40) * 1000);
+  }
+}
+
+/** The whole gateway action: the control command, then (unless stopping) the wait for its port. */
+export function gatewayCommands(t: FixTarget, verb: GatewayVerb): RemoteCommand[] {
+  const control = controlCommand(t, verb);
+  if (verb === 'stop') return [control];
+  return [control, service(waitListening(t), (GATEWAY_START_TIMEOUT_S + 10) * 1000)];
+}
+
+/** Exit 0 when a gateway of this state dir (its lock's pid) or of this user is running. */
+export function gatewayAlive(t: FixTarget): ShellFragment {
+  const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
+  return sh`for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
+  case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
+ps -u "$(id -u)" -o args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep`;
+}
+
+export function enableLinger(t: FixTarget): RemoteCommand {
+  const user = t.serviceUser;
+  return login(sh`if [ "$(id -un)" = ${user} ]; then loginctl enable-linger ${user}; else sudo -n loginctl enable-linger ${user}; fi`, 30_000);
+}
+
+export function disableLinger(t: FixTarget): RemoteCommand {
+  const user = t.serviceUser;
+  return login(sh`if [ "$(id -un)" = ${user} ]; then loginctl disable-linger ${user}; else sudo -n loginctl disable-linger ${user}; fi`, 30_000);
+}
+
+/** `doctor --fix` reinstalls a missing plugin; an explicit install is the fallback it names itself. */
+export function repairPlugin(t: FixTarget): RemoteCommand {
+  return service(
+    sh`${openclaw(t, 'doctor', '--fix', '--non-interactive')} || ${openclaw(t, 'plugins', 'install', '@openclaw/whatsapp')}`,
+    300_000,
+  );
+}
+
+export function channelsStatus(t: FixTarget, timeoutMs = 5000): RemoteCommand {
+  return service(sh`${openclaw(t, 'channels', 'status', '--json', '--timeout', String(timeoutMs))}`, timeoutMs + 30_000);
+}
+
+export function loginCommand(t: FixTarget): RemoteCommand {
+  return service(sh`${openclaw(t, 'channels', 'login', '--channel', 'whatsapp', '--account', t.account)}`);
+}

@@ -1,0 +1,105 @@
+/**
+ * The host lock, `<stateDir>/.clawfix/lock`: created with noclobber (atomic on POSIX), holding who
+ * took it (local user@hostname, pid, time, a run id). Two runs never work on one host at once; a
+ * refusal names the holder; --break-lock removes a stale one. Nothing is touched before the state
+ * dir is known to be OpenClaw's (it has openclaw.json).
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { ClawfixError, ExitCode } from '../errors.js';
+import { sh, type ShellFragment } from '../shell.js';
+import type { RemoteHost } from './remote.js';
+
+export interface LockHolder {
+  by: string;
+  pid: number;
+  since: string;
+  run: string;
+}
+
+export function newHolder(now = new Date()): LockHolder {
+  return { by: `${userInfo().username}@${hostname()}`, pid: process.pid, since: now.toISOString(), run: randomBytes(8).toString('hex') };
+}
+
+/** Exit 3 from a fix script: the directory is not an OpenClaw state dir; nothing was done. */
+export const NOT_STATE_DIR = 3;
+const HELD = 10;
+
+/** Refuses to go on unless the state dir holds openclaw.json; then makes `.clawfix/` (0700). */
+export function stateDirGuard(stateDir: string): ShellFragment {
+  return sh`[ -f ${stateDir}/openclaw.json ] || { echo ${`not an OpenClaw state dir (no openclaw.json): ${stateDir}`} >&2; exit ${NOT_STATE_DIR}; }
+mkdir -p ${stateDir}/.clawfix && chmod 700 ${stateDir}/.clawfix || exit 1`;
+}
+
+/** `takeOver`: the run id of an interrupted run (from its journal) whose lock this run may replace. */
+export function acquireScript(stateDir: string, holder: LockHolder, breakLock: boolean, takeOver?: string): ShellFragment {
+  const lock = `${stateDir}/.clawfix/lock`;
+  const previous = takeOver ? `"run":"${takeOver}"` : '"run":"-"';
+  return sh`${stateDirGuard(stateDir)}
+if [ ${breakLock ? '1' : '0'} = 1 ] && [ -f ${lock} ]; then echo "breaking the lock held by $(cat ${lock})"; rm -f ${lock}; fi
+if [ -f ${lock} ] && grep -q ${previous} ${lock}; then echo "taking over the lock of the interrupted run"; rm -f ${lock}; fi
+if ( set -C; printf '%s\n' ${JSON.stringify(holder)} > ${lock} ) 2>/dev/null; then echo locked; exit 0; fi
+cat ${lock} 2>/dev/null; exit ${HELD}`;
+}
+
+/** Removes the lock only if it is still ours. */
+export function releaseScript(stateDir: string, holder: LockHolder): ShellFragment {
+  const lock = `${stateDir}/.clawfix/lock`;
+  return sh`if grep -q ${`"run":"${holder.run}"`} ${lock} 2>/dev/null; then rm -f ${lock}; fi`;
+}
+
+export function parseHolder(text: string): LockHolder | null {
+  const line = text.split('\n').find((l) => l.trim().startsWith('{'));
+  if (!line) return null;
+  try {
+    const v = JSON.parse(line) as Partial<LockHolder>;
+    return typeof v.by === 'string' ? { by: v.by, pid: Number(v.pid), since: String(v.since), run: String(v.run) } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function describeHolder(holder: LockHolder | null): string {
+  return holder ? `${holder.by} (pid ${holder.pid}) since ${holder.since}` : 'an unreadable holder';
+}
+
+/**
+ * Takes the lock. A lock left by a clawfix process of this user on this machine that is gone (a
+ * run killed or a laptop that slept through it) is taken over, and said so; any other holder is a
+ * refusal naming it, unless --break-lock.
+ */
+export async function acquireLock(remote: RemoteHost, holder: LockHolder, breakLock: boolean, say: (line: string) => void = () => undefined): Promise<void> {
+  const { stateDir, host } = remote.target;
+  const attempt = (takeOver?: string) => remote.run({ as: 'service', script: acquireScript(stateDir, holder, breakLock, takeOver).text, timeoutMs: 30_000 });
+  let result = await attempt();
+  let current = result.exitCode === HELD ? parseHolder(result.stdout) : null;
+  if (current && current.by === holder.by && !pidAlive(current.pid)) {
+    say(`taking over the lock of an earlier run that is gone: ${describeHolder(current)}`);
+    result = await attempt(current.run);
+    current = result.exitCode === HELD ? parseHolder(result.stdout) : null;
+  }
+  if (result.exitCode === 0) {
+    if (/^breaking the lock/m.test(result.stdout)) say(remote.clean(result.stdout.split('\n')[0] ?? ''));
+    return;
+  }
+  if (result.exitCode === HELD) {
+    throw new ClawfixError('HOST_LOCKED', `${host.name} is locked by another clawfix run: ${describeHolder(current)}.`, {
+      hint: `wait for that run to finish; if it is gone, run again with --break-lock (the lock is ${stateDir}/.clawfix/lock)`,
+      exitCode: ExitCode.NEEDS_ATTENTION,
+    });
+  }
+  throw new ClawfixError('LOCK_FAILED', `could not lock ${host.name}: ${remote.describe(result)}`, { exitCode: ExitCode.NEEDS_ATTENTION });
+}
+
+export async function releaseLock(remote: RemoteHost, holder: LockHolder): Promise<void> {
+  await remote.runRecovering({ as: 'service', script: releaseScript(remote.target.stateDir, holder).text, timeoutMs: 30_000 });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,85 @@
+/** How a fix reads in the terminal: the plan, live step output, the rollback and the recap. */
+import { bold, cyan, dim, green, red, yellow } from '../ui/style.js';
+import type { ApplyReporter, ApplyResult } from './apply.js';
+import type { Journal } from './journal.js';
+import type { Plan } from './plan.js';
+import type { LoginResult } from './relink.js';
+
+export function renderPlan(plan: Plan): string {
+  const lines = [`${bold(plan.host)}  account ${plan.account}: ${verdictText(plan.verdict)}${plan.summary ? ` — ${plan.summary}` : ''}`];
+  const active = plan.steps.filter((s) => !s.skip);
+  if (plan.steps.length > 0) {
+    lines.push(`Plan (${active.length} step${active.length === 1 ? '' : 's'}; gateway managed by ${plan.manager}):`);
+    let n = 0;
+    for (const step of plan.steps) {
+      if (step.skip) {
+        lines.push(dim(`   -  ${step.title} — skipped: ${step.skip}`));
+        continue;
+      }
+      n += 1;
+      const mark = step.destructive ? red(' [destructive: moved, never deleted]') : '';
+      lines.push(`  ${String(n).padStart(2)}. ${step.title}${mark}`);
+      for (const command of step.commands) lines.push(dim(`        $ ${command}`));
+    }
+    lines.push(dim('  The host is locked (<stateDir>/.clawfix/lock) while this runs; a failure or Ctrl-C rolls back what was done.'));
+  }
+  for (const note of plan.notes) lines.push(plan.steps.length === 0 ? `  ${note}` : dim(`  note: ${note}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function verdictText(verdict: string): string {
+  return verdict === 'healthy' || verdict === 'transient-reconnect' ? green(verdict) : yellow(verdict);
+}
+
+/** Live output: a line per step start/end, the host's output indented under it. */
+export function stepReporter(out: NodeJS.WritableStream): ApplyReporter & { line(text: string): void } {
+  let total = 0;
+  return {
+    line: (text) => out.write(dim(`      │ ${text}\n`)),
+    stepStart(step, index, count) {
+      total = count;
+      out.write(`${cyan(`[${index + 1}/${total}]`)} ${step.title}\n`);
+    },
+    stepSkipped: (step, reason) => out.write(dim(`  ↷ ${step.title} — skipped: ${reason}\n`)),
+    stepDone: (step, ms, note) => out.write(`  ${green('✓')} ${step.id} ${dim(`(${(ms / 1000).toFixed(1)}s)`)}${note ? ` ${note}` : ''}\n`),
+    stepFailed: (step, ms, error) => out.write(`  ${red('✗')} ${step.id} ${dim(`(${(ms / 1000).toFixed(1)}s)`)} ${messageOf(error)}\n`),
+    rollbackStart: (ids) => out.write(`${yellow('Rolling back')}: ${ids.join(', ')}\n`),
+    undoDone: (step, note) => out.write(`  ↺ ${step.id}: ${note ?? 'nothing to undo (checked)'}\n`),
+    undoFailed: (step, error) => out.write(`  ${red('✗')} undo ${step.id}: ${messageOf(error)}\n`),
+  };
+}
+
+export function messageOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error);
+}
+
+export interface RecapInput {
+  plan: Plan;
+  result: ApplyResult;
+  journal: Journal;
+  login?: LoginResult;
+  durationMs: number;
+}
+
+export function renderRecap({ plan, result, journal, login, durationMs }: RecapInput): string {
+  const lines = [bold(`Recap for ${plan.host} (account ${plan.account}, ${(durationMs / 1000).toFixed(1)}s):`)];
+  if (result.status === 'done') lines.push(`  ${green(plan.kind === 'restore' ? 'restored' : 'fixed')}: ${plan.kind === 'restore' ? '' : `${plan.verdict} → `}account running and connected (verified)`);
+  else if (result.status === 'interrupted') lines.push(`  ${yellow('interrupted')} before the fix was verified`);
+  else lines.push(`  ${red('not fixed')}: ${result.failed ? `${result.failed.id} failed: ${messageOf(result.failed.error)}` : 'failed'}`);
+  if (result.rolledBack.length > 0) {
+    lines.push(result.rollbackFailed ? `  ${red('rollback incomplete')}: ${result.rolledBack.filter((r) => r.outcome === 'failed').map((r) => `${r.id} (${r.note})`).join('; ')}` : '  rolled back: the host is as it was before (checked step by step)');
+  } else if (result.status !== 'done' && result.failed?.id === 'verify') {
+    lines.push('  nothing was rolled back (the steps were not destructive); see `clawfix diagnose` for what is left');
+  }
+  const b = journal.backup;
+  if (b) lines.push(`  backup: ${b.remotePath} on the host${b.localPath ? `; ${b.localPath} here (sha256 ${b.sha256.slice(0, 16)}…, matches)` : ' (not downloaded: --no-download)'}`);
+  if (journal.restore && result.status === 'done') lines.push(`  replaced by the restore (kept): ${journal.restore.aside}`);
+  const q = journal.quarantine;
+  if (q && result.status === 'done') lines.push(`  quarantine: the old credentials are in ${q.moved} (remove it yourself once you are satisfied)`);
+  if (login) {
+    const delays = login.drawDelaysMs.length > 0 ? `, drawn ${Math.max(...login.drawDelaysMs)} ms after arriving at most` : '';
+    lines.push(dim(`  link: ${login.qrCodes} QR code${login.qrCodes === 1 ? '' : 's'}${login.firstQrMs !== null ? `, first after ${(login.firstQrMs / 1000).toFixed(1)}s` : ''}${delays}`));
+  }
+  if (result.rollbackFailed) lines.push(`  ${yellow('the journal is kept')}: run clawfix fix ${plan.host} again to finish or roll back`);
+  return `${lines.join('\n')}\n`;
+}

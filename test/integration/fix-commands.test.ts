@@ -1,0 +1,110 @@
+// backup, backups, restore and logs against a real sshd container with the fake OpenClaw, plus the
+// full-disk fault (nothing changed, no purge). The old-version tar fallback runs last: its scenario
+// pins the installed fake to 2026.3.2.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
+import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import { fixCli, hostsYaml, setScenario, STATE, stateTree } from '../fixtures/fix/helpers.js';
+
+const CREDS = `${STATE}/credentials/whatsapp/default`;
+
+describeWithEngine('clawfix backup, backups, restore, logs', () => {
+  let keys: KeyDir;
+  let key: ClientKey;
+  let host: SshHost;
+  let home: string;
+  let hosts: string;
+
+  beforeAll(async () => {
+    keys = await createKeyDir();
+    key = await keys.clientKey();
+    host = await startSshHost({ authorizedKeys: [key.publicKey] });
+    home = await makeHome();
+    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+  });
+  afterAll(async () => {
+    await keys?.cleanup();
+  });
+
+  const cli = (...args: string[]) => fixCli(['--hosts', hosts, ...args], home);
+  const verdict = async () => JSON.parse((await runCli(['--hosts', hosts, 'diagnose', '--json'], { env: { HOME: home } })).stdout).hosts[0].accounts[0].verdict as string;
+  const credsHash = async () => (await host.execOk(`cd ${CREDS} && sha256sum * | sort`)).stdout;
+
+  it('backup: verified on the host, downloaded 0600, same sha256 on both sides; backups lists both', async () => {
+    await setScenario(host, 'healthy');
+    const r = await cli('backup', 'box');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    const local = /downloaded to (\S+) \(0600/.exec(r.stdout)?.[1];
+    const remote = /backup (\S+) \(/.exec(r.stdout)?.[1];
+    expect(local).toBeTruthy();
+    expect(statSync(local!).mode & 0o777).toBe(0o600);
+    const sum = (await host.execOk(`sha256sum ${remote}`)).stdout.split(' ')[0];
+    expect(createHash('sha256').update(readFileSync(local!)).digest('hex')).toBe(sum);
+    const list = JSON.parse((await cli('backups', 'box', '--json')).stdout);
+    expect(list.backups.map((b: { where: string }) => b.where).sort()).toEqual(['here', 'host']);
+  });
+
+  it('restore: a safety backup, stop, restore, start, verify; what it replaced is kept', async () => {
+    await setScenario(host, 'healthy');
+    const made = await cli('backup', 'box', '--no-download');
+    const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
+    const good = await credsHash();
+    await host.execOk(`printf '{"me":' > ${CREDS}/creds.json`, { user: 'claw' });
+    const r = await cli('restore', 'box', name!, '--yes');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ backup[\s\S]*✓ stop-gateway[\s\S]*✓ restore[\s\S]*✓ start-gateway[\s\S]*✓ verify/);
+    expect(await credsHash()).toBe(good);
+    const aside = /replaced by the restore \(kept\): (\S+)/.exec(r.stdout)?.[1];
+    expect((await host.execOk(`cat ${aside}/credentials/whatsapp/default/creds.json`)).stdout).toBe('{"me":');
+    expect(await verdict()).toBe('healthy');
+  });
+
+  it('restore of a backup that is not there is refused before anything is done', async () => {
+    const r = await cli('restore', 'box', 'nope.tar.gz', '--yes');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no such backup on box: \S+\/\.clawfix\/backups\/nope\.tar\.gz/);
+    expect(r.stdout).not.toMatch(/stop-gateway/);
+    expect(await verdict()).toBe('healthy');
+  });
+
+  it('logs: readable lines (time, level, message), numbers masked, no control sequences', async () => {
+    await setScenario(host, 'logged-out');
+    const r = await cli('logs', 'box', '--lines', '20');
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(3);
+    expect(lines.length).toBeLessThanOrEqual(20);
+    for (const line of lines) expect(line).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ (trace|debug|info |warn |error|fatal) /);
+    expect(r.stdout).not.toMatch(/\x1b|"_meta"/);
+    expect(r.stdout).not.toMatch(/447700900123/);
+    expect(r.stdout).toMatch(/logged out|401/i);
+  });
+
+  it('a full disk at backup time: refused before anything changes, so no purge', async () => {
+    await setScenario(host, 'logged-out');
+    await host.execOk(`printf '#!/bin/sh\\necho "Filesystem 1024-blocks Used Available Capacity Mounted on"\\necho "/dev/x 100000 99990 10 100%% /"\\n' > /usr/local/bin/df && chmod 755 /usr/local/bin/df`);
+    try {
+      const before = await stateTree(host);
+      const r = await cli('fix', 'box', '--yes');
+      expect(r.code, r.stdout + r.stderr).toBe(4);
+      expect(r.stdout).toMatch(/not enough free disk on box for a backup: 0 MiB free/);
+      expect(r.stdout).not.toMatch(/✓ (stop-gateway|quarantine)/);
+      const strip = (tree: string) => tree.split('\n').filter((l) => !l.includes('./.clawfix')).join('\n');
+      expect(strip(await stateTree(host))).toBe(strip(before));
+      expect((await host.exec(`ls -A ${STATE}/.clawfix`)).stdout.trim()).toBe('');
+    } finally {
+      await host.exec('rm -f /usr/local/bin/df');
+    }
+  });
+
+  it('an OpenClaw without `backup create` (2026.3.2) gets a tar backup, read back and downloaded', async () => {
+    await setScenario(host, 'old-version-healthy');
+    const r = await cli('backup', 'box');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Archive verification: passed/);
+    expect(r.stdout).toMatch(/backup \S+-clawfix-backup\.tar\.gz/);
+  });
+});

@@ -1,0 +1,138 @@
+// The host-side scripts of a fix (lock, quarantine, restore, tar backup), run for real by `sh`
+// through the local transport in a temp dir, with a path that needs quoting.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checksumScript, enoughSpace, parseBackupJson, parseSpace, spaceScript, tarScript } from '../../src/fix/backup.js';
+import { acquireLock, acquireScript, newHolder, parseHolder, releaseLock } from '../../src/fix/lock.js';
+import { quarantinePaths, quarantineScript, restoreScript, stamp } from '../../src/fix/quarantine.js';
+import { RemoteHost } from '../../src/fix/remote.js';
+import type { FixTarget } from '../../src/fix/target.js';
+import { LocalTransport } from '../../src/transport/local.js';
+import { HOST } from '../fixtures/fix/diagnosis.js';
+
+let root: string;
+let stateDir: string;
+let remote: RemoteHost;
+const transport = new LocalTransport();
+const sh = (script: string) => transport.exec(script);
+
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), "clawfix it's-"));
+  stateDir = join(root, '.openclaw');
+  mkdirSync(join(stateDir, 'credentials/whatsapp/default'), { recursive: true });
+  writeFileSync(join(stateDir, 'openclaw.json'), '{}');
+  writeFileSync(join(stateDir, 'credentials/whatsapp/default/creds.json'), '{"me":1}');
+  const target: FixTarget = {
+    host: { ...HOST, user: userInfo().username },
+    account: 'default',
+    stateDir,
+    openclawBin: 'openclaw',
+    serviceUser: userInfo().username,
+    gateway: { manager: 'process', serviceName: null, running: false, pid: null, port: 18789, lingerEnabled: null },
+  };
+  remote = new RemoteHost(transport, target);
+});
+afterEach(async () => {
+  await sh(`rm -rf '${root.replaceAll("'", `'\\''`)}'`);
+});
+
+describe('host lock', () => {
+  it('is taken once; a second holder is refused with the first one named; release removes only its own', async () => {
+    const first = newHolder();
+    await acquireLock(remote, first, false);
+    const held = parseHolder(readFileSync(join(stateDir, '.clawfix/lock'), 'utf8'));
+    expect(held).toEqual(first);
+    const other = { ...newHolder(), by: 'alice@laptop', pid: 1 };
+    await expect(acquireLock(remote, other, false)).rejects.toThrow(/locked by another clawfix run: \S+ \(pid \d+\) since/);
+    await releaseLock(remote, other);
+    expect(existsSync(join(stateDir, '.clawfix/lock'))).toBe(true);
+    await releaseLock(remote, first);
+    expect(existsSync(join(stateDir, '.clawfix/lock'))).toBe(false);
+  });
+
+  it('a lock left by a gone process of this user is taken over; --break-lock removes anyone\'s', async () => {
+    const gone = { ...newHolder(), pid: 2 ** 22 + 12345 };
+    await acquireLock(remote, gone, false);
+    const said: string[] = [];
+    const mine = newHolder();
+    await acquireLock(remote, mine, false, (l) => said.push(l));
+    expect(said[0]).toMatch(/taking over the lock of an earlier run that is gone/);
+    const stranger = { ...newHolder(), by: 'bob@elsewhere' };
+    await expect(acquireLock(remote, stranger, false)).rejects.toThrow(/--break-lock|locked/);
+    await acquireLock(remote, stranger, true);
+    expect(parseHolder(readFileSync(join(stateDir, '.clawfix/lock'), 'utf8'))?.by).toBe('bob@elsewhere');
+  });
+
+  it('touches nothing in a directory that is not an OpenClaw state dir', async () => {
+    const empty = join(root, 'not-openclaw');
+    mkdirSync(empty);
+    const r = await sh(acquireScript(empty, newHolder(), false).text);
+    expect(r.exitCode).toBe(3);
+    expect(r.stderr).toContain('not an OpenClaw state dir');
+    expect(readdirSync(empty)).toEqual([]);
+  });
+});
+
+describe('quarantine', () => {
+  const at = '2026-11-26T16-00-00Z';
+
+  it('moves the account dir (never deletes), and restore puts it back', async () => {
+    const q = quarantinePaths(stateDir, 'default', at);
+    const moved = await sh(quarantineScript(stateDir, q).text);
+    expect(moved.exitCode, moved.stderr).toBe(0);
+    expect(existsSync(q.source)).toBe(false);
+    expect(readFileSync(join(q.moved, 'creds.json'), 'utf8')).toBe('{"me":1}');
+    const back = await sh(restoreScript(q, stamp()).text);
+    expect(back.stdout).toMatch(/^restored /m);
+    expect(readFileSync(join(q.source, 'creds.json'), 'utf8')).toBe('{"me":1}');
+  });
+
+  it('on restore, what a failed login left is moved aside, not removed', async () => {
+    const q = quarantinePaths(stateDir, 'default', at);
+    await sh(quarantineScript(stateDir, q).text);
+    mkdirSync(q.source);
+    writeFileSync(join(q.source, 'creds.json'), '{"half":true}');
+    const back = await sh(restoreScript(q, 'later').text);
+    expect(back.exitCode, back.stderr).toBe(0);
+    expect(readFileSync(join(q.source, 'creds.json'), 'utf8')).toBe('{"me":1}');
+    expect(readFileSync(join(`${q.moved}.replaced-later`, 'creds.json'), 'utf8')).toBe('{"half":true}');
+  });
+
+  it('restore with nothing in quarantine changes nothing and says so; quarantine never overwrites', async () => {
+    const q = quarantinePaths(stateDir, 'default', at);
+    const r = await sh(restoreScript(q, 'x').text);
+    expect(r.stdout).toMatch(/nothing to restore/);
+    expect(readFileSync(join(q.source, 'creds.json'), 'utf8')).toBe('{"me":1}');
+    mkdirSync(q.moved, { recursive: true });
+    const refused = await sh(quarantineScript(stateDir, q).text);
+    expect(refused.exitCode).toBe(1);
+    expect(existsSync(join(q.source, 'creds.json'))).toBe(true);
+  });
+});
+
+describe('tar backup', () => {
+  it('writes a gzip tar without .clawfix, reads it back, and checksums it', async () => {
+    mkdirSync(join(stateDir, '.clawfix/backups'), { recursive: true });
+    writeFileSync(join(stateDir, '.clawfix/old.tar.gz'), 'x');
+    const archive = join(stateDir, '.clawfix/backups/b.tar.gz');
+    const r = await sh(tarScript(stateDir, archive).text);
+    expect(r.exitCode, r.stderr).toBe(0);
+    const list = await sh(`tar tzf '${archive.replaceAll("'", `'\\''`)}'`);
+    expect(list.stdout).toContain('.openclaw/credentials/whatsapp/default/creds.json');
+    expect(list.stdout).not.toContain('.clawfix');
+    const sum = await sh(checksumScript(archive).text);
+    expect(sum.stdout).toMatch(/^[0-9a-f]{64} /);
+    const space = parseSpace((await sh(spaceScript(stateDir).text)).stdout);
+    expect(space?.freeKb).toBeGreaterThan(0);
+  });
+
+  it('parses free space and openclaw backup JSON', () => {
+    expect(parseSpace('used=100 free=50000')).toEqual({ usedKb: 100, freeKb: 50000 });
+    expect(enoughSpace({ usedKb: 100, freeKb: 50000 })).toBe(true);
+    expect(enoughSpace({ usedKb: 100, freeKb: 1000 })).toBe(false);
+    expect(parseBackupJson('Warning: x\n{"archivePath":"/a.tar.gz","verified":true}\n')).toEqual({ archivePath: '/a.tar.gz', verified: true });
+    expect(parseBackupJson('error')).toBeNull();
+  });
+});
