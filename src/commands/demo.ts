@@ -3,13 +3,16 @@
  * run against it, as a child process with a throwaway HOME so the user's ~/.ssh is never read or written.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandContext } from '../context.js';
-import { startDemoFleet, type DemoFleet } from '../demo/fleet.js';
+import { startDemoFleet, type DemoFleet, type DemoHost } from '../demo/fleet.js';
 import { ExitCode } from '../errors.js';
+import { confirm, interactive } from '../ui/ask.js';
 
 export interface DemoOptions {
-  /** Answer yes to every question (there is none yet: the fix step comes later). */
+  /** Fix the logged-out host without asking; the simulated phone scans on its own. */
   yes: boolean;
   keep: boolean;
   json: boolean;
@@ -39,6 +42,19 @@ export async function demo(options: DemoOptions, ctx: CommandContext): Promise<n
     } else if (code !== ExitCode.OK) {
       ctx.stderr.write(`clawfix demo: diagnose exited ${code ?? 'on a signal'}; the demo fleet did not behave as expected\n`);
       return code ?? ExitCode.INTERNAL;
+    }
+
+    const lost = fleet.hosts.find((host) => host.scenario === 'logged-out');
+    if (lost && !options.json && !ctx.signal.aborted) {
+      const go = options.yes || (interactive() && (await confirm(`Fix ${lost.name} now (relink with a QR code)?`, true)));
+      if (go) {
+        const fixed = await runFix(fleet, lost, options.yes, ctx);
+        if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
+        if (fixed !== ExitCode.OK) {
+          ctx.stderr.write(`clawfix demo: fix exited ${fixed ?? 'on a signal'}; the demo fleet did not behave as expected\n`);
+          return fixed ?? ExitCode.INTERNAL;
+        }
+      }
     }
 
     if (options.keep) {
@@ -71,6 +87,59 @@ function runDiagnose(fleet: DemoFleet, json: boolean, ctx: CommandContext): Prom
     ctx.signal.addEventListener('abort', interrupt, { once: true });
     child.on('error', reject);
     child.on('close', (code) => {
+      ctx.signal.removeEventListener('abort', interrupt);
+      resolve(code);
+    });
+  });
+}
+
+/**
+ * The real `clawfix fix` on the logged-out host. The simulated phone "scans" the QR the host printed:
+ * when the user presses Enter, or by itself after a few seconds with --yes.
+ */
+function runFix(fleet: DemoFleet, host: DemoHost, auto: boolean, ctx: CommandContext): Promise<number | null> {
+  const fakeDir = join(host.home, '.openclaw', '.fake');
+  const scan = (): void => {
+    const qr = join(fakeDir, 'qr-current');
+    if (existsSync(qr)) writeFileSync(join(fakeDir, 'scan'), readFileSync(qr));
+  };
+  ctx.stdout.write(
+    auto
+      ? `\nRunning: clawfix fix ${host.name} --yes (the simulated phone scans the QR code after 5 seconds)\n\n`
+      : `\nRunning: clawfix fix ${host.name}. When the QR code is drawn, press Enter: the simulated phone scans it.\n\n`,
+  );
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: fleet.laptopHome };
+  delete env.SSH_AUTH_SOCK;
+  const args = [CLI, 'fix', host.name, '--yes', '--hosts', fleet.hostsFile, '--no-download'];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });
+    let timer: NodeJS.Timeout | undefined;
+    let lastQr = '';
+    // Poll for a new QR: each rotation is a new code the phone would have to scan again.
+    const watch = setInterval(() => {
+      const qr = join(fakeDir, 'qr-current');
+      const current = existsSync(qr) ? readFileSync(qr, 'utf8') : '';
+      if (current && current !== lastQr) {
+        lastQr = current;
+        if (auto) {
+          clearTimeout(timer);
+          timer = setTimeout(scan, 5_000);
+        }
+      }
+    }, 250);
+    const onKey = (): void => scan();
+    if (!auto) {
+      process.stdin.on('data', onKey);
+      process.stdin.resume();
+    }
+    const interrupt = (): void => void child.kill('SIGINT');
+    ctx.signal.addEventListener('abort', interrupt, { once: true });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearInterval(watch);
+      clearTimeout(timer);
+      process.stdin.off('data', onKey);
+      process.stdin.pause();
       ctx.signal.removeEventListener('abort', interrupt);
       resolve(code);
     });

@@ -5,7 +5,7 @@
  * when the process is exiting and nothing async can run.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +88,40 @@ async function stopGateways(pids: number[]): Promise<void> {
   pids.forEach((pid) => signal(pid, 'SIGKILL'));
 }
 
+/**
+ * Every gateway of a simulated host: the ones its scenario started, and any started later (a fix
+ * restarts the gateway as a detached process), found by the pid in each state dir's gateway lock.
+ */
+function gatewayPidsOf(host: DemoHost): number[] {
+  const pids = new Set(host.gatewayPids);
+  const states = safeList(host.home).filter((name) => name.startsWith('.openclaw')).map((name) => join(host.home, name, 'tmp'));
+  for (const tmp of states) {
+    for (const uidDir of safeList(tmp)) {
+      for (const lock of safeList(join(tmp, uidDir)).filter((name) => /^gateway\..*\.lock$/.test(name))) {
+        const pid = /"pid":\s*(\d+)/.exec(safeRead(join(tmp, uidDir, lock)))?.[1];
+        if (pid) pids.add(Number(pid));
+      }
+    }
+  }
+  return [...pids];
+}
+
+function safeList(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 export async function startDemoFleet(): Promise<DemoFleet> {
   const source = fakeOpenclawDir();
   const dir = mkdtempSync(join(tmpdir(), 'clawfix-demo-'));
@@ -100,13 +134,13 @@ export async function startDemoFleet(): Promise<DemoFleet> {
     stopped = true;
     for (const server of servers) server.killChildren();
     // At exit nothing can wait: SIGKILL, so no gateway writes into the directory after the rm.
-    for (const host of hosts) host.gatewayPids.forEach((pid) => signal(pid, 'SIGKILL'));
+    for (const host of hosts) gatewayPidsOf(host).forEach((pid) => signal(pid, 'SIGKILL'));
     rmSync(dir, { recursive: true, force: true });
   };
   const stop = async (): Promise<void> => {
     if (stopped) return;
     await Promise.all(servers.map((server) => server.close()));
-    await stopGateways(hosts.flatMap((host) => host.gatewayPids));
+    await stopGateways(hosts.flatMap(gatewayPidsOf));
     stopSync();
   };
 

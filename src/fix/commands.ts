@@ -102,9 +102,12 @@ export function gatewayCommands(t: FixTarget, verb: GatewayVerb): RemoteCommand[
 /** Exit 0 when a gateway of this state dir (its lock's pid) or of this user is running. */
 export function gatewayAlive(t: FixTarget): ShellFragment {
   const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
+  // This state dir's gateway only: its lock's pid, or its port. Other gateways of the same user
+  // (profiles, other state dirs) are not ours to judge.
+  const hexPort = t.gateway.port.toString(16).toUpperCase().padStart(4, '0');
   return sh`for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
   case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
-ps -u "$(id -u)" -o args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep`;
+cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
 }
 
 export function enableLinger(t: FixTarget): RemoteCommand {

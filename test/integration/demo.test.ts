@@ -75,7 +75,7 @@ function portOpen(port: number): Promise<boolean> {
 }
 
 describe('clawfix demo', () => {
-  it('diagnoses the simulated fleet and leaves nothing behind', async () => {
+  it('diagnoses the simulated fleet, relinks the logged-out host with the QR flow, and leaves nothing behind', async () => {
     const result = await runDemo(['--yes']);
     const output = result.stdout + result.stderr;
     expect(result.code, output).toBe(0);
@@ -84,6 +84,11 @@ describe('clawfix demo', () => {
       expect(result.stdout, host).toMatch(new RegExp(`^${host}\\s+default\\s+${verdict}\\b`, 'm'));
     }
     expect(result.stdout).toContain('diagnose exited 4');
+    // The fix: the QR was drawn locally, the simulated phone scanned it, and the link was verified.
+    expect(result.stdout).toContain('Running: clawfix fix vps-logged-out --yes');
+    expect(result.stdout).toContain('WhatsApp → Settings → Linked Devices → Link a device');
+    expect(result.stdout).toContain('✅ Linked! Credentials saved for future sends.');
+    expect(result.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
     expect(result.stdout).toContain('Demo fleet stopped and removed.');
 
     const dir = /^Everything lives in (\S+);/m.exec(result.stdout)?.[1];
