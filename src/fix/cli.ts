@@ -43,6 +43,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .description('make a verified backup of the state dir on the host and download it (sha256 checked)')
     .argument('<host>', 'host name from the hosts file')
     .option('--no-download', 'keep the backup on the host only')
+    .addHelpText('after', '\nExamples:\n  clawfix backup web-1\n  clawfix backup web-1 --no-download\n\nDownloads go to ~/.local/state/clawfix/backups/<host>/ (mode 0600).\n')
     .action(async (host: string, options: { download: boolean }, command: Command) => {
       const { backup } = await import('../commands/backup.js');
       process.exitCode = await backup(host, options, context(command));
@@ -53,6 +54,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .description('list the backups of a host: on the host and downloaded here')
     .argument('<host>', 'host name from the hosts file')
     .option('--json', 'print JSON', false)
+    .addHelpText('after', '\nExamples:\n  clawfix backups web-1\n  clawfix backups web-1 --json\n')
     .action(async (host: string, options: { json: boolean }, command: Command) => {
       const { backups } = await import('../commands/backup.js');
       process.exitCode = await backups(host, options, context(command));
@@ -64,6 +66,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .argument('<host>', 'host name from the hosts file')
     .argument('<backup>', 'archive name or path, on the host (see clawfix backups)')
     .option('-y, --yes', 'answer yes to the confirmation', false)
+    .addHelpText('after', '\nExamples:\n  clawfix backups web-1\n  clawfix restore web-1 2026-11-26T18-07-44.760+00-00-openclaw-backup.tar.gz\n')
     .action(async (host: string, archive: string, options: { yes: boolean }, command: Command) => {
       const { restore } = await import('../commands/backup.js');
       process.exitCode = await restore(host, archive, options, context(command));
@@ -77,6 +80,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .option('-n, --lines <n>', 'lines to show', positiveInt('--lines'), 100)
     .option('--all', 'every line, not only the WhatsApp-relevant ones', false)
     .option('--show-numbers', 'do not mask phone numbers', false)
+    .addHelpText('after', '\nExamples:\n  clawfix logs web-1\n  clawfix logs web-1 --lines 500 --all\n  clawfix logs web-1 --follow\n')
     .action(async (host: string, options: LogsCliOptions, command: Command) => {
       const { logs } = await import('../commands/logs.js');
       process.exitCode = await logs(host, options, context(command));
