@@ -84,7 +84,7 @@ function clip(text: string, width: number): string {
 function recap(diagnoses: HostDiagnosis[]): string {
   const counts = new Map<string, number>();
   for (const d of diagnoses) {
-    const key = d.status !== 'ok' ? d.status : d.condition === 'ok' ? 'fine' : 'need attention';
+    const key = d.condition === 'interrupted' ? 'interrupted' : d.status !== 'ok' ? d.status : d.condition === 'ok' ? 'fine' : 'need attention';
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
   const parts = [...counts].map(([key, n]) => `${n} ${key}`);

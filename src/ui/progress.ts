@@ -7,6 +7,7 @@ import { dim, visibleLength } from './style.js';
 export class Progress {
   private readonly lines = new Map<string, string>();
   private drawn = 0;
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly live: boolean;
 
@@ -21,12 +22,15 @@ export class Progress {
   private readonly quiet: boolean;
 
   update(host: string, text: string): void {
+    if (this.stopped) return;
     this.lines.set(host, `${host}  ${dim(text)}`);
     this.schedule();
   }
 
   /** A final line for the host; printed at once when not on a terminal. */
   done(host: string, text: string): void {
+    // A host still winding down after Ctrl-C must not print under the final report.
+    if (this.stopped) return;
     const line = `${host}  ${text}`;
     this.lines.set(host, line);
     if (!this.live) {
@@ -38,6 +42,7 @@ export class Progress {
 
   /** Clears the live block so that the final report replaces it. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (this.live) this.erase();
