@@ -30,7 +30,9 @@ describeWithEngine('clawfix diagnose across a fleet of real sshd hosts', () => {
     key = await keys.clientKey({ name: 'fleet' });
     home = await makeHome();
     const started = await Promise.all(
-      FLEET.map(([scenario]) => startSshHost({ authorizedKeys: [key.publicKey], env: { OPENCLAW_SCENARIO: scenario }, role: scenario })),
+      FLEET.map(([scenario]) =>
+        startSshHost({ authorizedKeys: [key.publicKey], authorizedKeysFor: { nosudo: [key.publicKey] }, env: { OPENCLAW_SCENARIO: scenario }, role: scenario }),
+      ),
     );
     FLEET.forEach(([scenario], i) => hosts.set(scenario, started[i]!));
   });
@@ -76,6 +78,23 @@ describeWithEngine('clawfix diagnose across a fleet of real sshd hosts', () => {
     expect(result.stdout).toMatch(/lost-host\s+default\s+logged-out/);
     expect(result.stdout).toContain('clawfix fix lost-host');
     expect(result.stdout).toMatch(/2 hosts: .*1 fine.*1 need attention|2 hosts: 1 fine, 1 need attention/);
+  });
+
+  it('acts as the service user through sudo -n, and says so clearly when sudo wants a password', async () => {
+    const host = hosts.get('healthy')!;
+    const hostsFile = await writeHostsFile(
+      home,
+      `defaults:\n  host: 127.0.0.1\n  port: ${host.port}\n  identityFile: ${key.privateKeyPath}\n  openclaw:\n    user: claw\nhosts:\n  - name: as-openclaw\n    user: claw\n    openclaw:\n      user: openclaw\n  - name: via-sudo\n    user: nosudo\n`,
+    );
+    const result = await runCli(['diagnose', '--hosts', hostsFile, '--json'], { env: { HOME: home } });
+    const report = JSON.parse(result.stdout) as { hosts: { name: string; verdict: string; error?: string; hint?: string; openclaw: { user: string; stateDir: string } | null }[] };
+    const byName = Object.fromEntries(report.hosts.map((h) => [h.name, h]));
+    // claw may become openclaw without a password: the probe ran as openclaw, in openclaw's home.
+    expect(byName['as-openclaw']?.openclaw).toMatchObject({ user: 'openclaw', stateDir: '/home/openclaw/.openclaw' });
+    expect(byName['via-sudo']).toMatchObject({ verdict: 'sudo-password-required' });
+    expect(byName['via-sudo']?.error).toContain('sudo needs a password to act as claw');
+    expect(byName['via-sudo']?.hint).toMatch(/NOPASSWD/);
+    expect(result.code).toBe(4);
   });
 
   it('changes nothing on the host it probes', async () => {
