@@ -1,8 +1,11 @@
+import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { maskNumbers } from '../mask.js';
 import { stripControl } from '../shell.js';
+import { isRelevantLogLine } from '../triage/relevance.js';
 import { needsAttention, triageText } from '../triage/triage.js';
 import { bold, cyan, dim, green, yellow } from '../ui/style.js';
 
@@ -20,7 +23,7 @@ export async function triageCommand(options: TriageOptions, ctx: CommandContext)
     if (process.stdin.isTTY) throw new UsageError('nothing to triage', 'pass --log FILE (or - for stdin) and/or --status FILE');
     options.log = '-';
   }
-  const log = options.log ? await readInput(options.log) : undefined;
+  const log = options.log ? await readLog(options.log) : undefined;
   const status = options.status ? await readInput(options.status) : undefined;
   const verdict = triageText({ log, status, openclawVersion: options.openclawVersion ?? null });
   const clean = (text: string) => (options.showNumbers ? stripControl(text) : maskNumbers(stripControl(text)));
@@ -41,6 +44,36 @@ export async function triageCommand(options: TriageOptions, ctx: CommandContext)
     ctx.stdout.write(`${lines.join('\n')}\n`);
   }
   return needsAttention(result.verdict) ? ExitCode.NEEDS_ATTENTION : ExitCode.OK;
+}
+
+/** Above this, a log is read as a stream and only the lines that can matter are kept. */
+const WHOLE_LOG_BYTES = 4 * 1024 * 1024;
+const MAX_KEPT_LINES = 20_000;
+
+/**
+ * A small paste is judged whole (its last lines are the evidence when nothing fits); a large log is
+ * streamed and filtered like the probe filters logs on a host, so memory stays flat however big it is.
+ */
+async function readLog(path: string): Promise<string> {
+  const input = path === '-' ? process.stdin : createReadStream(path);
+  let kept: string[] = [];
+  let bytes = 0;
+  let filtering = false;
+  try {
+    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+      bytes += line.length + 1;
+      if (!filtering && bytes > WHOLE_LOG_BYTES) {
+        filtering = true;
+        kept = kept.filter(isRelevantLogLine);
+      }
+      if (filtering && !isRelevantLogLine(line)) continue;
+      kept.push(line);
+      if (kept.length > MAX_KEPT_LINES * 2) kept = kept.slice(-MAX_KEPT_LINES);
+    }
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, 'check the path');
+  }
+  return kept.slice(-MAX_KEPT_LINES).join('\n');
 }
 
 async function readInput(path: string): Promise<string> {
