@@ -14,7 +14,7 @@ import { stripControl } from '../shell.js';
 import type { Transport } from '../transport/types.js';
 import { confirm, interactive } from '../ui/ask.js';
 import { bold, dim, yellow } from '../ui/style.js';
-import { surveyOtherInstances } from '../fix/conflict.js';
+import { diagnoseOtherHosts, otherHostNotes, surveyOtherInstances, type Survey } from '../fix/conflict.js';
 import { planFix, type Plan } from '../fix/plan.js';
 import { RemoteHost } from '../fix/remote.js';
 import { messageOf, renderPlan, renderRecap } from '../fix/report.js';
@@ -55,7 +55,8 @@ export async function fix(target: string, options: FixOptions, ctx: CommandConte
   }
   const opened: RemoteHost[] = [];
   try {
-    return await fixHost(host, diagnosis, transport, options, ctx, tty, opened);
+    const others = inventory.all.filter((h) => h.name !== host.name);
+    return await fixHost(host, diagnosis, transport, options, ctx, tty, opened, others);
   } finally {
     // A rollback may have reconnected: close whatever connection each remote ended up with.
     for (const remote of opened) await remote.connection.close();
@@ -63,7 +64,7 @@ export async function fix(target: string, options: FixOptions, ctx: CommandConte
   }
 }
 
-async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Transport, options: FixOptions, ctx: CommandContext, tty: boolean, opened: RemoteHost[]): Promise<number> {
+async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Transport, options: FixOptions, ctx: CommandContext, tty: boolean, opened: RemoteHost[], others: ResolvedHost[]): Promise<number> {
   const out = ctx.stdout;
   let diagnosis = first;
   const remoteFor = (d: HostDiagnosis, account: string) => {
@@ -77,7 +78,7 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
     opened.push(remote);
     return remote;
   };
-  let plan = await makePlan(host, diagnosis, options, remoteFor);
+  let plan = await makePlan(host, diagnosis, options, remoteFor, others, ctx);
   let remote = remoteFor(diagnosis, plan.account);
   const exec: ExecuteOptions = {
     out,
@@ -108,7 +109,7 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
       await resolveInterruptedRun(remote, plan, interrupted, choice, exec);
       out.write(dim(`${host.name}: diagnosing again…\n`));
       diagnosis = (await rediagnose(host, transport)) ?? diagnosis;
-      plan = await makePlan(host, diagnosis, options, remoteFor);
+      plan = await makePlan(host, diagnosis, options, remoteFor, others, ctx);
       remote = remoteFor(diagnosis, plan.account) ?? remote;
     }
     out.write(renderPlan(plan));
@@ -132,13 +133,29 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
   }
 }
 
-async function makePlan(host: ResolvedHost, diagnosis: HostDiagnosis, options: FixOptions, remoteFor: (d: HostDiagnosis, account: string) => RemoteHost | null): Promise<Plan> {
+async function makePlan(
+  host: ResolvedHost,
+  diagnosis: HostDiagnosis,
+  options: FixOptions,
+  remoteFor: (d: HostDiagnosis, account: string) => RemoteHost | null,
+  others: ResolvedHost[],
+  ctx: CommandContext,
+): Promise<Plan> {
   const base = { host, download: options.download, relink: options.relink, ...(options.account ? { account: options.account } : {}) };
   const plan = planFix(diagnosis, base);
   if (plan.verdict !== 'conflict' || options.relink) return plan;
   const remote = remoteFor(diagnosis, plan.account);
-  const others = remote ? await surveyOtherInstances(remote).catch((error: unknown) => [`(could not look for other instances: ${stripControl(messageOf(error))})`]) : [];
-  return planFix(diagnosis, { ...base, otherInstances: others });
+  // Who else is linked to this number: this host's other instances, and the other hosts of the hosts file (by hash).
+  const hash = diagnosis.evidence?.credentials[plan.account]?.selfHash ?? null;
+  if (hash && others.length > 0 && !ctx.options.quiet) ctx.stdout.write(dim(`${host.name}: conflict: looking for the same number on the ${others.length} other host${others.length === 1 ? '' : 's'} of the hosts file…\n`));
+  const [survey, elsewhere] = await Promise.all([
+    remote
+      ? surveyOtherInstances(remote).catch((error: unknown): Survey => ({ found: [`(could not look for other instances: ${stripControl(messageOf(error))})`], number: null }))
+      : Promise.resolve<Survey>({ found: [], number: null }),
+    hash && others.length > 0 ? diagnoseOtherHosts(others, ctx) : Promise.resolve([]),
+  ]);
+  const unknown = !hash && others.length > 0 ? ["(this account's number is not known here, so the other hosts of the hosts file were not compared)"] : [];
+  return planFix(diagnosis, { ...base, otherInstances: [...survey.found, ...(hash ? otherHostNotes(elsewhere, hash, survey.number) : unknown)] });
 }
 
 async function rediagnose(host: ResolvedHost, transport: Transport): Promise<HostDiagnosis | null> {

@@ -3,7 +3,7 @@
  * value from the hosts file or the host is quoted, plus who runs it: the service user (in its
  * container, if any) or the SSH login user on the host itself (system units, containers, linger).
  */
-import { sh, type ShellFragment } from '../shell.js';
+import { ShellFragment, sh } from '../shell.js';
 import { DEFAULT_UNIT, type FixTarget } from './target.js';
 
 export interface RemoteCommand {
@@ -50,22 +50,35 @@ i=0; while [ $i -lt ${GATEWAY_STOP_TIMEOUT_S * 10} ]; do left=; for p in $live; 
 echo "gateway pid$left still running after ${GATEWAY_STOP_TIMEOUT_S} s" >&2; exit 1`;
 }
 
-/** A bare gateway, started the way a supervisor-less host runs it; setsid keeps it out of our session. */
+/**
+ * A bare gateway, started the way a supervisor-less host runs it; setsid keeps it out of our session.
+ * Its stderr goes to a private temp file that waitListening reads if the start fails (same script).
+ */
 export function startProcess(t: FixTarget): ShellFragment {
   return sh`cd "$HOME" 2>/dev/null || cd /; set -- ${openclaw(t, 'gateway', 'run')}; command -v setsid >/dev/null 2>&1 && set -- setsid "$@"
-nohup "$@" </dev/null >/dev/null 2>&1 &
-echo "started openclaw gateway run (pid $!)"`;
+gw_err=$(mktemp "\${TMPDIR:-/tmp}/clawfix-gateway.XXXXXX" 2>/dev/null) || gw_err=/dev/null
+nohup "$@" </dev/null >/dev/null 2>"$gw_err" &
+gw_pid=$!
+echo "started openclaw gateway run (pid $gw_pid)"`;
 }
 
-/** Waits until the gateway listens on its port; fails early when no gateway process is left. */
+/**
+ * Waits until the gateway listens on its port; fails early when the gateway is gone: at once when
+ * startProcess ran just before in the same script and its pid exited (then with what it said on
+ * stderr; other gateways on the host do not count), else when no gateway process is left after 10 s.
+ * The temp file is removed either way: a gateway that runs keeps writing to the unlinked file
+ * (stderr only; its console lines go to stdout), which is freed when it exits.
+ */
 export function waitListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
   const port = t.gateway.port;
   return sh`hex=$(printf '%04X' ${port}); i=0
+gw_end() { if [ -n "\${gw_err:-}" ] && [ "$gw_err" != /dev/null ]; then [ "$1" = 0 ] || tail -n 5 "$gw_err" | cut -c1-300 >&2; rm -f "$gw_err"; fi; exit "$1"; }
+gw_gone() { [ -n "\${gw_pid:-}" ] && { ! kill -0 "$gw_pid" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$gw_pid/status" 2>/dev/null; }; }
 while [ $i -lt ${timeoutS * 2} ]; do
-  for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && { echo "gateway listening on port ${port}"; exit 0; }; done
-  if [ $i -ge 20 ] && ! ps -eo args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep; then echo "the gateway process exited during start-up" >&2; exit 1; fi
+  for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && { echo "gateway listening on port ${port}"; gw_end 0; }; done
+  if gw_gone || { [ -z "\${gw_pid:-}" ] && [ $i -ge 20 ] && ! ps -eo args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep; }; then echo "the gateway process exited during start-up" >&2; gw_end 1; fi
   sleep 0.5; i=$((i+1)); done
-echo "gateway not listening on port ${port} after ${timeoutS} s" >&2; exit 1`;
+echo "gateway not listening on port ${port} after ${timeoutS} s" >&2; gw_end 1`;
 }
 
 /** The command that starts/stops/restarts the gateway the way it is managed on this host. */
@@ -96,7 +109,12 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
 export function gatewayCommands(t: FixTarget, verb: GatewayVerb): RemoteCommand[] {
   const control = controlCommand(t, verb);
   if (verb === 'stop') return [control];
-  return [control, service(waitListening(t), (GATEWAY_START_TIMEOUT_S + 10) * 1000)];
+  const waitMs = (GATEWAY_START_TIMEOUT_S + 10) * 1000;
+  // A bare process is started and watched by one script: the wait knows its pid and its stderr.
+  if (t.gateway.manager === 'process' || t.gateway.manager === 'none') {
+    return [service(sh`${new ShellFragment(control.script)}\n${waitListening(t)}`, (control.timeoutMs ?? 0) + waitMs)];
+  }
+  return [control, service(waitListening(t), waitMs)];
 }
 
 /** Exit 0 when a gateway of this state dir (its lock's pid) or of this user is running. */

@@ -1,10 +1,16 @@
 /**
  * For a `conflict` verdict: who else uses these credentials? Looked for from this host: other
- * gateway processes, OpenClaw containers, other state dirs holding the same WhatsApp number.
- * Read-only; the result is listed in the plan and nothing is stopped by clawfix.
+ * gateway processes, OpenClaw containers, other state dirs holding the same WhatsApp number; and on
+ * the other hosts of the hosts file, diagnosed read-only in parallel: accounts whose number has the
+ * same hash (the probe reports a SHA-256 of the number, never the number). The result is listed in
+ * the plan and nothing is stopped by clawfix.
  */
+import type { CommandContext } from '../context.js';
+import { diagnoseHost, type HostDiagnosis } from '../diagnose/host.js';
+import { runFleet } from '../fleet/run.js';
+import type { ResolvedHost } from '../inventory/types.js';
 import { maskNumbers } from '../mask.js';
-import { sh } from '../shell.js';
+import { sh, stripControl } from '../shell.js';
 import type { RemoteHost } from './remote.js';
 
 export function surveyScript(stateDir: string, account: string, mainPid: number | null): string {
@@ -31,8 +37,51 @@ export function parseSurvey(stdout: string): string[] {
   return found.map(maskNumbers);
 }
 
-export async function surveyOtherInstances(remote: RemoteHost): Promise<string[]> {
+/** This account's own number as the survey read it from creds.json (digits), or null. */
+export function parseOwnNumber(stdout: string): string | null {
+  return /^number=(\d{6,15})$/m.exec(stdout)?.[1] ?? null;
+}
+
+export interface Survey {
+  found: string[];
+  /** The number, shown masked unless --show-numbers. */
+  number: string | null;
+}
+
+export async function surveyOtherInstances(remote: RemoteHost): Promise<Survey> {
   const t = remote.target;
   const result = await remote.run({ as: 'service', script: surveyScript(t.stateDir, t.account, t.gateway.pid), timeoutMs: 30_000 });
-  return parseSurvey(remote.clean(result.stdout));
+  const digits = parseOwnNumber(result.stdout);
+  return { found: parseSurvey(remote.clean(result.stdout)), number: digits ? remote.clean(`+${digits}`) : null };
+}
+
+/** The accounts of a diagnosed host whose number has this hash (pure). */
+export function accountsWithNumber(diagnosis: HostDiagnosis, hash: string): string[] {
+  const credentials = diagnosis.evidence?.credentials ?? {};
+  return Object.entries(credentials).filter(([, c]) => c.selfHash === hash).map(([account]) => account);
+}
+
+/** Plan lines for the other hosts (pure): those using the same number, and those that could not be looked at. */
+export function otherHostNotes(diagnoses: readonly HostDiagnosis[], hash: string, number: string | null): string[] {
+  const notes: string[] = [];
+  for (const d of diagnoses) {
+    const accounts = accountsWithNumber(d, hash);
+    if (accounts.length > 0) {
+      const verdicts = accounts.map((a) => `account ${a}: ${d.accounts.find((v) => v.account === a)?.verdict ?? 'unknown'}`);
+      notes.push(`another host in the hosts file with the same number${number ? ` (${number})` : ''}: ${d.name} (${verdicts.join(', ')})`);
+    } else if (d.status !== 'ok' || !d.evidence) {
+      notes.push(`(could not check ${d.name} for the same number: ${maskNumbers(stripControl(d.error ?? d.status))})`);
+    }
+  }
+  return notes;
+}
+
+/** Diagnoses the other hosts in parallel (read-only: connect and probe, as diagnose does). */
+export async function diagnoseOtherHosts(hosts: readonly ResolvedHost[], ctx: CommandContext): Promise<HostDiagnosis[]> {
+  const outcomes = await runFleet(hosts, async (host) => (await diagnoseHost(host, ctx)).diagnosis, { concurrency: ctx.options.concurrency, signal: ctx.signal });
+  return [...outcomes].map(([name, outcome]): HostDiagnosis => {
+    if (outcome.status === 'ok') return outcome.value;
+    const error = outcome.status === 'interrupted' ? 'interrupted' : ((outcome.error as Error)?.message ?? String(outcome.error));
+    return { name, status: 'error', error, verdict: 'error', condition: 'needs-attention', accounts: [], timings: { connectMs: outcome.durationMs, probeMs: 0 } };
+  });
 }

@@ -42,10 +42,13 @@ if ( set -C; printf '%s\n' ${JSON.stringify(holder)} > ${lock} ) 2>/dev/null; th
 cat ${lock} 2>/dev/null; exit ${HELD}`;
 }
 
-/** Removes the lock only if it is still ours. */
+/**
+ * Removes the lock only if it is still ours, and `.clawfix/` with it when nothing else is in it: a
+ * run that changed nothing (declined, refused) leaves the state dir exactly as it found it.
+ */
 export function releaseScript(stateDir: string, holder: LockHolder): ShellFragment {
   const lock = `${stateDir}/.clawfix/lock`;
-  return sh`if grep -q ${`"run":"${holder.run}"`} ${lock} 2>/dev/null; then rm -f ${lock}; fi`;
+  return sh`if grep -q ${`"run":"${holder.run}"`} ${lock} 2>/dev/null; then rm -f ${lock}; rmdir ${`${stateDir}/.clawfix`} 2>/dev/null; fi; true`;
 }
 
 export function parseHolder(text: string): LockHolder | null {

@@ -191,7 +191,7 @@ export function gatewayDisplay(t: FixTarget, verb: 'start' | 'stop' | 'restart')
       return `pm2 ${verb} ${name ?? 'openclaw'}  (as ${t.serviceUser})`;
     default: {
       const stop = `kill -TERM <pid in ${t.stateDir}/tmp/openclaw-*/gateway.*.lock>, wait until it is gone`;
-      const start = `nohup openclaw gateway run >/dev/null 2>&1 &  (as ${t.serviceUser})`;
+      const start = `nohup openclaw gateway run >/dev/null 2>$(mktemp) &  (as ${t.serviceUser}; its stderr is shown if it does not start)`;
       return verb === 'stop' ? stop : verb === 'start' ? start : `${stop}; ${start}`;
     }
   }

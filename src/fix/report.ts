@@ -66,10 +66,15 @@ export function renderRecap({ plan, result, journal, login, durationMs }: RecapI
   if (result.status === 'done') lines.push(`  ${green(plan.kind === 'restore' ? 'restored' : 'fixed')}: ${plan.kind === 'restore' ? '' : `${plan.verdict} → `}account running and connected (verified)`);
   else if (result.status === 'interrupted') lines.push(`  ${yellow('interrupted')} before the fix was verified`);
   else lines.push(`  ${red('not fixed')}: ${result.failed ? `${result.failed.id} failed: ${messageOf(result.failed.error)}` : 'failed'}`);
+  const undone = (outcome: 'undone' | 'failed') => result.rolledBack.filter((r) => r.outcome === outcome).map((r) => `${r.id} (${r.note})`).join('; ');
   if (result.rolledBack.length > 0) {
-    lines.push(result.rollbackFailed ? `  ${red('rollback incomplete')}: ${result.rolledBack.filter((r) => r.outcome === 'failed').map((r) => `${r.id} (${r.note})`).join('; ')}` : '  rolled back: the host is as it was before (checked step by step)');
+    if (!result.rollbackFailed) lines.push('  rolled back: the host is as it was before (checked step by step)');
+    else lines.push(`  ${red('rollback incomplete')}: ${undone('failed')}`, ...(undone('undone') ? [`  rolled back: ${undone('undone')}`] : []));
   } else if (result.status !== 'done' && result.failed?.id === 'verify') {
     lines.push('  nothing was rolled back (the steps were not destructive); see `clawfix diagnose` for what is left');
+  }
+  if (result.failed?.id === 'start-gateway' || result.failed?.id === 'restart-gateway') {
+    lines.push(`  ${yellow('the gateway refuses to start')} on ${plan.host}: its own error is above; that is to fix first (port, config, openclaw doctor)`);
   }
   const b = journal.backup;
   if (b) lines.push(`  backup: ${b.remotePath} on the host${b.localPath ? `; ${b.localPath} here (sha256 ${b.sha256.slice(0, 16)}…, matches)` : ' (not downloaded: --no-download)'}`);

@@ -38,8 +38,15 @@ async function gateway(s: FixSession, verb: GatewayVerb, signal?: AbortSignal): 
 /** Rollback: the gateway back to running if it was running before the fix and is not now. */
 async function restartIfItWasRunning(s: FixSession): Promise<string | undefined> {
   if (!s.journal.gatewayWasRunning || (await isGatewayAlive(s.remote))) return undefined;
-  for (const command of gatewayCommands(s.remote.target, 'start')) await s.remote.runRecovering(command, { onLine: s.onLine });
-  if (!(await isGatewayAlive(s.remote))) throw new StepFailed('the gateway did not start again');
+  let why = '';
+  for (const command of gatewayCommands(s.remote.target, 'start')) {
+    const result = await s.remote.runRecovering(command, { onLine: s.onLine });
+    if (result.exitCode !== 0 || result.timedOut) {
+      why = s.remote.describe(result);
+      break;
+    }
+  }
+  if (!(await isGatewayAlive(s.remote))) throw new StepFailed(`the gateway was running before and does not start again${why ? ` (${why})` : ''}`);
   return 'gateway started again (it was running before)';
 }
 

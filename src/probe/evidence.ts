@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import {
   DEFAULT_GATEWAY_PORT,
   type ChannelsStatusDocument,
@@ -15,6 +16,8 @@ interface FilesSummary {
     account: string;
     creds: { present: boolean; size?: number; mtime?: string; valid?: boolean; error?: string };
     backup: { present: boolean; valid?: boolean };
+    /** SHA-256 of the own number's digits (creds.me.id); null when creds.json does not tell. */
+    selfHash?: string | null;
   }[];
   legacyCreds: boolean;
   plugin: { installed: boolean } | null;
@@ -62,7 +65,7 @@ export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
     },
     // Before WhatsApp became a separate plugin there is no plugin entry to find: unknown, not missing.
     pluginInstalled: files?.plugin?.installed ? true : files?.config?.pluginEnabled == null ? null : false,
-    credentials: credentials(files),
+    credentials: credentials(files, channelsStatus(sections.raw.get('channels-status'))),
     gateway: gateway(sections, files, now),
     channelsStatus: channelsStatus(sections.raw.get('channels-status')),
     sudoPasswordRequired: /a password is required|a terminal is required/.test(stderr) || undefined,
@@ -81,14 +84,16 @@ function parseFiles(text: string | undefined): FilesSummary | null {
   }
 }
 
-function credentials(files: FilesSummary | null): Record<string, CredentialsEvidence> {
+function credentials(files: FilesSummary | null, status: ChannelsStatusDocument | null): Record<string, CredentialsEvidence> {
   const result: Record<string, CredentialsEvidence> = {};
   // Older versions kept the default account's auth directly in credentials/; it still counts as linked.
   if (files?.legacyCreds) {
     result.default = { present: true, sizeBytes: null, mtime: null, validJson: null, backupPresent: false, backupValidJson: null };
   }
-  for (const { account, creds, backup } of files?.accounts ?? []) {
+  for (const { account, creds, backup, selfHash } of files?.accounts ?? []) {
     if (!creds.present && result[account]?.present) continue;
+    const e164 = selfHash ? null : statusSelfE164(status, account);
+    const hash = selfHash ?? (e164 ? numberHash(e164) : null);
     result[account] = {
       present: creds.present,
       sizeBytes: creds.size ?? null,
@@ -96,9 +101,39 @@ function credentials(files: FilesSummary | null): Record<string, CredentialsEvid
       validJson: creds.present ? (creds.valid ?? null) : null,
       backupPresent: backup.present,
       backupValidJson: backup.present ? (backup.valid ?? null) : null,
+      ...(hash ? { selfHash: hash } : {}),
     };
   }
   return result;
+}
+
+/**
+ * SHA-256 (hex) of a phone number's digits, as the probe computes it from creds.me.id: `+44 7700 900123`,
+ * `447700900123` and `447700900123:12@s.whatsapp.net` give the same hash. null for anything else (a LID).
+ */
+export function numberHash(text: string): string | null {
+  const jid = /^(\d{6,15})(?::\d+)?@(?:s\.whatsapp\.net|c\.us)$/.exec(text.trim());
+  const digits = jid ? jid[1]! : /^\+?[\d ().-]+$/.test(text.trim()) ? text.replace(/\D/g, '') : '';
+  return /^[1-9]\d{5,14}$/.test(digits) ? createHmac('sha256', NUMBER_HASH_KEY).update(digits).digest('hex') : null;
+}
+
+/**
+ * The key of this run's number hashes, also given to the probe (on stdin, never on a command line): hashes
+ * compare within one run, and without the key nobody can recover a number by hashing every candidate.
+ */
+export const NUMBER_HASH_KEY = randomBytes(32).toString('hex');
+
+/** `self.e164` of an account in `channels status --json` (its channelAccounts entry, else the channel summary for the default account). */
+export function statusSelfE164(doc: ChannelsStatusDocument | null, account: string): string | null {
+  const e164 = (value: unknown): string | null => {
+    const self = value && typeof value === 'object' ? (value as { self?: unknown }).self : undefined;
+    const number = self && typeof self === 'object' ? (self as { e164?: unknown }).e164 : undefined;
+    return typeof number === 'string' && number !== '' ? number : null;
+  };
+  const entries = doc?.channelAccounts?.['whatsapp'];
+  const entry = Array.isArray(entries) ? entries.find((a: unknown) => (a as { accountId?: unknown })?.accountId === account) : undefined;
+  const isDefault = (doc?.channelDefaultAccountId?.['whatsapp'] ?? 'default') === account;
+  return e164(entry) ?? (isDefault ? e164(doc?.channels?.['whatsapp']) : null);
 }
 
 function gateway(sections: ProbeSections, files: FilesSummary | null, now: string): GatewayEvidence {

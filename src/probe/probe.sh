@@ -102,6 +102,15 @@ function inspect(file) {
     return { present: true, size: st.size, mtime: st.mtime.toISOString(), valid };
   } catch (e) { return { present: false, error: e.code === "ENOENT" ? undefined : e.code }; }
 }
+// the own number only as an HMAC-SHA-256 of its digits (from creds.me.id, a phone JID) under the
+// per-run key (CF_HASH_KEY): equal hashes within one run mean one phone linked twice; the number is never
+// printed, and the hash cannot be reversed by trying every number without the key
+function selfHash(file) {
+  try {
+    const m = /^(\d{6,15})(?::\d+)?@(?:s\.whatsapp\.net|c\.us)$/.exec(JSON.parse(fs.readFileSync(file, "utf8")).me.id);
+    return m && process.env.CF_HASH_KEY ? require("crypto").createHmac("sha256", process.env.CF_HASH_KEY).update(m[1]).digest("hex") : null;
+  } catch { return null; }
+}
 const waDir = path.join(state, "credentials", "whatsapp");
 let names = [];
 try { names = fs.readdirSync(waDir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name); } catch {}
@@ -113,7 +122,7 @@ for (const [account, dir] of Object.entries(dirs)) {
   let files = 0; try { files = fs.readdirSync(dir).length; } catch {}
   const lock = path.join(waDir, account + ".lock");
   let owner = null; try { const l = JSON.parse(fs.readFileSync(lock, "utf8")); owner = { pid: l.pid, createdAt: l.createdAt }; } catch {}
-  out.accounts.push({ account, dir, files, creds: inspect(path.join(dir, "creds.json")), backup: inspect(path.join(dir, "creds.json.bak")), owner });
+  out.accounts.push({ account, dir, files, creds: inspect(path.join(dir, "creds.json")), backup: inspect(path.join(dir, "creds.json.bak")), owner, selfHash: selfHash(path.join(dir, "creds.json")) });
 }
 out.legacyCreds = fs.existsSync(path.join(state, "credentials", "creds.json"));
 try {

@@ -4,7 +4,7 @@ import type { Evidence } from '../triage/evidence.js';
 import type { ExecResult, Transport } from '../transport/types.js';
 import { splitSections } from './parse.js';
 import { PROBE_SCRIPT } from './script.js';
-import { toEvidence } from './evidence.js';
+import { NUMBER_HASH_KEY, toEvidence } from './evidence.js';
 
 export interface ProbeOptions {
   deep?: boolean;
@@ -46,7 +46,8 @@ export async function runProbe(transport: Transport, host: ResolvedHost, options
   const command = probeCommand(host, host.user, options);
   options.onCommand?.(`${command}  < probe.sh (${PROBE_SCRIPT.length} bytes on stdin)`);
   const exec = await transport.exec(command, {
-    stdin: PROBE_SCRIPT,
+    // The number-hash key travels on stdin, in front of the script, so no process list shows it.
+    stdin: `CF_HASH_KEY=${NUMBER_HASH_KEY}; export CF_HASH_KEY\n${PROBE_SCRIPT}`,
     timeoutMs: options.timeoutMs ?? 60_000,
     maxOutputBytes: MAX_PROBE_OUTPUT,
   });

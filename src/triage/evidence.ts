@@ -19,6 +19,11 @@ export interface CredentialsEvidence {
   validJson: boolean | null;
   backupPresent: boolean;
   backupValidJson: boolean | null;
+  /**
+   * SHA-256 (hex) of the account's own number, E.164 digits without `+` (from creds.json `me.id`, else
+   * `channels status` `self.e164`): equal on two hosts means one phone linked on both. Absent: unknown.
+   */
+  selfHash?: string | null;
 }
 
 export interface OtherStateDir {
@@ -108,6 +113,7 @@ const credentialsSchema = z.object({
   validJson: z.boolean().nullable(),
   backupPresent: z.boolean(),
   backupValidJson: z.boolean().nullable(),
+  selfHash: z.string().regex(/^[0-9a-f]{64}$/).nullable().optional(),
 });
 
 /** Validates evidence read from a file or a pipe (`clawfix triage --evidence file.json`). */

@@ -31,7 +31,7 @@ describe('planFix: one plan per verdict', () => {
   it('gateway-not-running: start, verify', () => {
     const plan = planFix(diagnosisFor({ verdict: 'gateway-not-running', running: false }), { host: HOST });
     expect(ids(plan)).toEqual(['start-gateway', 'verify']);
-    expect(plan.steps[0]!.commands[0]).toContain('nohup openclaw gateway run >/dev/null 2>&1 &');
+    expect(plan.steps[0]!.commands[0]).toContain('nohup openclaw gateway run >/dev/null 2>$(mktemp) &');
   });
 
   it('gateway-dies-on-logout: linger, then start, then verify', () => {
@@ -150,10 +150,12 @@ describe('gateway commands follow how the gateway is managed', () => {
     expect(stop).toContain(`sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' /home/claw/.openclaw/tmp/openclaw-*/gateway.*.lock`);
     expect(stop).toContain('kill -TERM $live');
     expect(stop).not.toContain('KILL ');
-    const [start, wait] = gatewayCommands(t, 'start');
-    expect(start!.script).toMatch(/nohup "\$@" <\/dev\/null >\/dev\/null 2>&1 &/);
-    expect(start!.script).toContain('/usr/bin/openclaw gateway run');
-    expect(wait!.script).toContain("printf '%04X' 18789");
+    // one script: the wait knows the pid it started and the temp file its stderr goes to
+    const commands = gatewayCommands(t, 'start');
+    expect(commands).toHaveLength(1);
+    expect(commands[0]!.script).toMatch(/nohup "\$@" <\/dev\/null >\/dev\/null 2>"\$gw_err" &/);
+    expect(commands[0]!.script).toContain('/usr/bin/openclaw gateway run');
+    expect(commands[0]!.script).toContain("printf '%04X' 18789");
   });
   it('a hostile state dir or account never becomes shell syntax', () => {
     const d = diagnosisFor({ verdict: 'logged-out' });

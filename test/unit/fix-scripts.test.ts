@@ -1,10 +1,12 @@
 // The host-side scripts of a fix (lock, quarantine, restore, tar backup), run for real by `sh`
 // through the local transport in a temp dir, with a path that needs quoting.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksumScript, enoughSpace, parseBackupJson, parseSpace, spaceScript, tarScript } from '../../src/fix/backup.js';
+import { gatewayCommands } from '../../src/fix/commands.js';
 import { acquireLock, acquireScript, newHolder, parseHolder, releaseLock } from '../../src/fix/lock.js';
 import { quarantinePaths, quarantineScript, restoreScript, stamp } from '../../src/fix/quarantine.js';
 import { RemoteHost } from '../../src/fix/remote.js';
@@ -50,6 +52,12 @@ describe('host lock', () => {
     expect(existsSync(join(stateDir, '.clawfix/lock'))).toBe(true);
     await releaseLock(remote, first);
     expect(existsSync(join(stateDir, '.clawfix/lock'))).toBe(false);
+    // nothing else was left in .clawfix/: it goes too, so a run that did nothing leaves no trace
+    expect(existsSync(join(stateDir, '.clawfix'))).toBe(false);
+    await acquireLock(remote, first, false);
+    writeFileSync(join(stateDir, '.clawfix/journal.json'), '{}');
+    await releaseLock(remote, first);
+    expect(readdirSync(join(stateDir, '.clawfix'))).toEqual(['journal.json']);
   });
 
   it('a lock left by a gone process of this user is taken over; --break-lock removes anyone\'s', async () => {
@@ -134,5 +142,46 @@ describe('tar backup', () => {
     expect(enoughSpace({ usedKb: 100, freeKb: 1000 })).toBe(false);
     expect(parseBackupJson('Warning: x\n{"archivePath":"/a.tar.gz","verified":true}\n')).toEqual({ archivePath: '/a.tar.gz', verified: true });
     expect(parseBackupJson('error')).toBeNull();
+  });
+});
+
+describe('starting a bare gateway', () => {
+  /** An `openclaw` stand-in in the temp dir (whose name needs quoting); the start runs in TMPDIR=<root>/tmp. */
+  const startWith = async (body: string, port: number) => {
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    mkdirSync(join(root, 'tmp'));
+    writeFileSync(join(bin, 'openclaw'), `#!/bin/sh\n${body}\n`);
+    chmodSync(join(bin, 'openclaw'), 0o755);
+    const t = { ...remote.target, openclawBin: join(bin, 'openclaw'), gateway: { ...remote.target.gateway, port } };
+    const [start] = gatewayCommands(t, 'start');
+    const started = performance.now();
+    const r = await new RemoteHost(transport, t).run({ ...start!, script: `TMPDIR='${join(root, 'tmp').replaceAll("'", `'\\''`)}'; export TMPDIR\n${start!.script}`, timeoutMs: 20_000 });
+    return { ...r, ms: performance.now() - started, left: readdirSync(join(root, 'tmp')) };
+  };
+  const freePort = () =>
+    new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number };
+        server.close(() => resolve(port));
+      });
+    });
+
+  it('a gateway that exits during start-up fails the start at once, with its own error, and leaves no temp file', async () => {
+    const r = await startWith('echo "Gateway failed to start: another gateway instance is already listening on ws://127.0.0.1:18789" >&2; echo "Port 18789 is already in use." >&2; exit 1', await freePort());
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/the gateway process exited during start-up\nGateway failed to start: another gateway instance[^\n]*\nPort 18789 is already in use\./);
+    expect(r.ms).toBeLessThan(5000);
+    expect(r.left).toEqual([]);
+  });
+
+  it('a gateway that listens: the start succeeds and the temp file is gone', async () => {
+    const port = await freePort();
+    const r = await startWith(`exec node -e "require('net').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => process.exit(0), 8000)"`, port);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`started openclaw gateway run \\(pid \\d+\\)\ngateway listening on port ${port}`));
+    expect(r.left).toEqual([]);
+    const pid = Number(/pid (\d+)/.exec(r.stdout)?.[1]);
+    process.kill(pid, 'SIGTERM');
   });
 });
