@@ -4,6 +4,7 @@
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import type { CommandContext } from '../context.js';
+import type { FixOptions } from '../commands/fix.js';
 
 type ContextOf = (command: Command) => CommandContext;
 
@@ -33,7 +34,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
       'after',
       '\nExamples:\n  clawfix fix web-1 --dry-run\n  clawfix fix web-1\n  clawfix fix web-1 --account work --qr-browser\n  clawfix fix web-1 --yes --no-download\n',
     )
-    .action(async (host: string, options: FixCliOptions, command: Command) => {
+    .action(async (host: string, options: FixOptions, command: Command) => {
       const { fix } = await import('../commands/fix.js');
       process.exitCode = await fix(host, options, context(command));
     });
@@ -85,18 +86,6 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
       const { logs } = await import('../commands/logs.js');
       process.exitCode = await logs(host, options, context(command));
     });
-}
-
-interface FixCliOptions {
-  account?: string;
-  dryRun: boolean;
-  yes: boolean;
-  relink: boolean;
-  download: boolean;
-  breakLock: boolean;
-  qrPng?: string;
-  qrBrowser: boolean;
-  showNumbers: boolean;
 }
 
 interface LogsCliOptions {
