@@ -9,7 +9,7 @@ import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { backupDir, createBackup } from '../fix/backup.js';
 import { openHost, type HostSession } from '../fix/connect.js';
-import { localStateDir } from '../fix/journal.js';
+import { localStateDir } from '../fix/local-state.js';
 import { acquireLock, newHolder, releaseLock } from '../fix/lock.js';
 import { BACKUP_SINCE, planRestore } from '../fix/plan.js';
 import { stamp } from '../fix/quarantine.js';

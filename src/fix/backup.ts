@@ -13,7 +13,7 @@ import { openclaw } from './commands.js';
 import { stateDirGuard } from './lock.js';
 import { StepFailed, type RemoteHost } from './remote.js';
 import { stamp } from './quarantine.js';
-import { localStateDir } from './journal.js';
+import { localStateDir } from './local-state.js';
 
 export interface BackupRecord {
   remotePath: string;

@@ -5,11 +5,11 @@
  * which offers to finish or roll back. Both are removed once a run is verified or rolled back.
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { sh } from '../shell.js';
 import type { BackupRecord } from './backup.js';
+import { localStateDir } from './local-state.js';
 import type { PlanKind, StepId } from './plan.js';
 import type { QuarantinePaths } from './quarantine.js';
 import type { RestorePaths } from './restore.js';
@@ -75,11 +75,6 @@ export function parseJournal(text: string): Journal | null {
   } catch {
     return null;
   }
-}
-
-/** `~/.local/state/clawfix` (HOME is honoured so tests and sudo -E behave). */
-export function localStateDir(): string {
-  return join(process.env.HOME || homedir(), '.local', 'state', 'clawfix');
 }
 
 export function localJournalPath(host: string): string {

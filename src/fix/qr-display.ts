@@ -10,7 +10,7 @@ import type { QrMatrix } from '../qr/matrix.js';
 import { writeQrPng } from '../qr/png.js';
 import { pickPalette, renderFrame, replaceFrame, updateCountdown, type Frame } from '../qr/render.js';
 import { qrLifetimeSeconds } from '../qr/stream.js';
-import { localStateDir } from './journal.js';
+import { localStateDir } from './local-state.js';
 
 export interface QrDisplayOptions {
   out: NodeJS.WriteStream;
