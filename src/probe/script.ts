@@ -4,10 +4,12 @@
  * than asking the openclaw CLI wherever a file tells the same, because each CLI call costs about a
  * second and 280 MB there, and `channels status` blocks for a minute when no gateway runs.
  *
- * Parameters arrive as shell variables set (and quoted) by the caller, in front of this text:
+ * Parameters arrive as environment variables set (and quoted) on the command line by run.ts:
  *   CF_STATE_DIR  state dir from the hosts file, or empty
  *   CF_PROFILE    profile from the hosts file, or empty
  *   CF_DEEP       1 to add --probe to `channels status`
+ * and one on stdin, in front of this text, because it must not show in a process list:
+ *   CF_HASH_KEY   this run's key for the hashes of the accounts' own numbers
  */
 import { readFileSync } from 'node:fs';
 
