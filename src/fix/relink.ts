@@ -3,6 +3,7 @@
  * output is fed to the QR stream watcher, and every QR that decodes is drawn again locally (a QR
  * that does not decode is reported, never shown). Success is the CLI's "Linked!" line; expiry,
  * cooldown, a logged-out answer, Ctrl-C or a lost connection end it as a failure (the caller rolls back).
+ * Where the CLI cannot print a QR at all, the gateway's own web login takes over (web-login.ts).
  */
 import { ClawfixError, ExitCode } from '../errors.js';
 import { QrStreamWatcher, type LoginFailure, type QrStreamEvent } from '../qr/stream.js';
@@ -36,6 +37,8 @@ export class LoginFailed extends ClawfixError {
 }
 
 const INSTRUCTION = /^Open the WhatsApp app, go to Linked Devices/;
+/** What `channels login` says when this CLI has no QR login for the channel (its plugin lacks `auth.login`). */
+export const CLI_QR_UNAVAILABLE = /does not support login|Unsupported channel/i;
 const REASONS: Record<LoginFailure, string> = {
   ended: 'the QR codes expired before a scan',
   cooldown: "WhatsApp refuses new linked devices for now (\"Can't link new devices right now\"): wait hours before trying again",
@@ -108,6 +111,10 @@ export async function runLogin(remote: RemoteHost, options: LoginOptions): Promi
   const summary = { qrCodes: display.shown, drawDelaysMs: drawDelays, firstQrMs: firstQr, durationMs: Date.now() - started };
   if (linked) return summary;
   if (options.signal?.aborted) throw new LoginFailed('interrupted', 'the link was interrupted (Ctrl-C) before a scan');
+  if (failure && display.shown === 0 && CLI_QR_UNAVAILABLE.test(failure.text)) {
+    const { runWebLogin } = await import('./web-login.js');
+    return runWebLogin(remote, options);
+  }
   if (failure) throw new LoginFailed(failure.reason, `not linked: ${REASONS[failure.reason]} (${failure.text})`);
   if (result.timedOut) throw new LoginFailed('timed-out', 'the login did not finish in time');
   throw new LoginFailed('exited', `not linked: openclaw channels login ended without linking (${remote.describe(result)})`);
