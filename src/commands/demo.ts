@@ -46,9 +46,11 @@ export async function demo(options: DemoOptions, ctx: CommandContext): Promise<n
 
     const lost = fleet.hosts.find((host) => host.scenario === 'logged-out');
     if (lost && !options.json && !ctx.signal.aborted) {
-      const go = options.yes || (interactive() && (await confirm(`Fix ${lost.name} now (relink with a QR code)?`, true)));
+      // Without a terminal there is nobody to ask or to press Enter: the demo runs as with --yes.
+      const auto = options.yes || !interactive();
+      const go = auto || (await confirm(`Fix ${lost.name} now (relink with a QR code)?`, true));
       if (go) {
-        const fixed = await runFix(fleet, lost, options.yes, ctx);
+        const fixed = await runFix(fleet, lost, auto, ctx);
         if (ctx.signal.aborted) return ExitCode.INTERRUPTED;
         if (fixed !== ExitCode.OK) {
           ctx.stderr.write(`clawfix demo: fix exited ${fixed ?? 'on a signal'}; the demo fleet did not behave as expected\n`);

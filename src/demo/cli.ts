@@ -6,7 +6,7 @@ export function registerDemoCommand(program: Command, context: (command: Command
   program
     .command('demo')
     .description('start a simulated fleet on this machine (no Docker, no VPS) and diagnose it')
-    .option('-y, --yes', 'do not ask anything (for scripts and when there is no terminal)', false)
+    .option('-y, --yes', 'fix the logged-out host without asking; the simulated phone scans by itself (the default without a terminal)', false)
     .option('--keep', 'leave the fleet running after diagnose and print the commands to try, until Ctrl-C', false)
     .option('--json', "print diagnose's JSON document on stdout (demo messages go to stderr)", false)
     .addHelpText('after', '\nExamples:\n  clawfix demo\n  clawfix demo --keep\n  clawfix demo --yes --json > report.json\n')
