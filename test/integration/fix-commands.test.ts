@@ -4,12 +4,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
-import { fixCli, hostsYaml, setScenario, STATE, stateTree } from '../fixtures/fix/helpers.js';
-
-const CREDS = `${STATE}/credentials/whatsapp/default`;
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { ClientKey, KeyDir } from '../helpers/keys.js';
+import { CREDS, STATE, diagnosedVerdict, credsHash, setScenario, stateTree, fixCli } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix backup, backups, restore, logs', () => {
   let keys: KeyDir;
@@ -19,19 +17,14 @@ describeWithEngine('clawfix backup, backups, restore, logs', () => {
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey] });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    ({ keys, key, host, home, hosts } = await startFixWorld());
   });
   afterAll(async () => {
     await keys?.cleanup();
   });
 
   const cli = (...args: string[]) => fixCli(['--hosts', hosts, ...args], home);
-  const verdict = async () => JSON.parse((await runCli(['--hosts', hosts, 'diagnose', '--json'], { env: { HOME: home } })).stdout).hosts[0].accounts[0].verdict as string;
-  const credsHash = async () => (await host.execOk(`cd ${CREDS} && sha256sum * | sort`)).stdout;
+  const verdict = () => diagnosedVerdict(hosts, home);
 
   it('backup: verified on the host, downloaded 0600, same sha256 on both sides; backups lists both', async () => {
     await setScenario(host, 'healthy');
@@ -51,12 +44,12 @@ describeWithEngine('clawfix backup, backups, restore, logs', () => {
     await setScenario(host, 'healthy');
     const made = await cli('backup', 'box', '--no-download');
     const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
-    const good = await credsHash();
+    const good = await credsHash(host);
     await host.execOk(`printf '{"me":' > ${CREDS}/creds.json`, { user: 'claw' });
     const r = await cli('restore', 'box', name!, '--yes');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✓ backup[\s\S]*✓ stop-gateway[\s\S]*✓ restore[\s\S]*✓ start-gateway[\s\S]*✓ verify/);
-    expect(await credsHash()).toBe(good);
+    expect(await credsHash(host)).toBe(good);
     const aside = /replaced by the restore \(kept\): (\S+)/.exec(r.stdout)?.[1];
     expect((await host.execOk(`cat ${aside}/credentials/whatsapp/default/creds.json`)).stdout).toBe('{"me":');
     expect(await verdict()).toBe('healthy');

@@ -2,10 +2,10 @@
 // confirmation answered no changes nothing; a forced --relink on a healthy host is explained and
 // asked about a second time.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type KeyDir } from '../helpers/keys.js';
-import { hostsYaml, ptyCli, setScenario, STATE, stateTree } from '../fixtures/fix/helpers.js';
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { KeyDir } from '../helpers/keys.js';
+import { STATE, setScenario, stateTree, ptyCli } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 const APPLY = /Apply this plan on box \(it moves credentials into quarantine\)\?/;
 const RELINK_ANYWAY = /Relink anyway\?/;
@@ -17,11 +17,7 @@ describeWithEngine('clawfix fix asks on a terminal', () => {
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    const key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey] });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    ({ keys, host, home, hosts } = await startFixWorld());
   });
   afterAll(async () => {
     await keys?.cleanup();

@@ -2,12 +2,10 @@
 // the port-in-use error and exits 1 before listening), during a start remedy and during a relink:
 // the fix rolls back, shows the gateway's own error, and loses nothing.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type KeyDir } from '../helpers/keys.js';
-import { fixCli, hostsYaml, setScenario, startFix, STATE, stateTree } from '../fixtures/fix/helpers.js';
-
-const CREDS = `${STATE}/credentials/whatsapp/default`;
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { KeyDir } from '../helpers/keys.js';
+import { STATE, diagnosedVerdict, credsHash, setScenario, stateTree, fixCli, startFix } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 /** clawfix's own folder and the gateway's runtime locks (rewritten by every start and stop) aside. */
 const durable = (tree: string) =>
@@ -23,21 +21,13 @@ describeWithEngine('clawfix fix when the gateway refuses to start', () => {
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    const key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey] });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    ({ keys, host, home, hosts } = await startFixWorld());
   });
   afterAll(async () => {
     await keys?.cleanup();
   });
 
-  const verdict = async (): Promise<string> => {
-    const r = await runCli(['--hosts', hosts, 'diagnose', '--json'], { env: { HOME: home } });
-    return JSON.parse(r.stdout).hosts[0].accounts[0].verdict as string;
-  };
-  const credsHash = async () => (await host.execOk(`cd ${CREDS} && sha256sum * | sort`)).stdout;
+  const verdict = () => diagnosedVerdict(hosts, home);
   const refuseStart = () => host.execOk(`touch ${STATE}/.fake/gateway-fail-start`, { user: 'claw' });
 
   it('start remedy: the start fails at once with the gateway\'s own error; nothing to undo, nothing changed', async () => {
@@ -59,7 +49,7 @@ describeWithEngine('clawfix fix when the gateway refuses to start', () => {
 
   it('relink: credentials back from quarantine, the gateway cannot be started again and the run says so; once the cause is gone the next run puts the gateway back', async () => {
     await setScenario(host, 'logged-out');
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const before = await stateTree(host);
     await refuseStart();
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
@@ -73,7 +63,7 @@ describeWithEngine('clawfix fix when the gateway refuses to start', () => {
     expect(r.stdout).toMatch(/rolled back: quarantine \(credentials back in/);
     expect(r.stdout).toMatch(/the gateway refuses to start on box/);
     expect(r.stdout).toMatch(/the journal is kept: run clawfix fix box again/);
-    expect(await credsHash()).toBe(oldCreds);
+    expect(await credsHash(host)).toBe(oldCreds);
     // nothing lost: the state dir is as before the fix (runtime locks aside: the gateway is down)
     expect(durable(await stateTree(host))).toBe(durable(before));
 
@@ -85,7 +75,7 @@ describeWithEngine('clawfix fix when the gateway refuses to start', () => {
     expect(next.output()).toMatch(/↺ stop-gateway: gateway started again \(it was running before\)/);
     next.child.kill('SIGINT');
     expect((await next.done).code).toBe(130);
-    expect(await credsHash()).toBe(oldCreds);
+    expect(await credsHash(host)).toBe(oldCreds);
     expect(await verdict()).toBe('logged-out');
   });
 });

@@ -3,10 +3,10 @@
 // clawfix falls back to the gateway's web login (`gateway call web.login.start|wait`), turns the PNG
 // data URL into a terminal QR, the test scans what was drawn, and the account ends linked.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
-import { hostsYaml, readDrawnQr, setScenario, startFix, STATE } from '../fixtures/fix/helpers.js';
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { ClientKey, KeyDir } from '../helpers/keys.js';
+import { STATE, diagnosedVerdict, scanDrawnQr, setScenario, startFix, readDrawnQr } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix fix falls back to the gateway web login', () => {
   let keys: KeyDir;
@@ -16,27 +16,13 @@ describeWithEngine('clawfix fix falls back to the gateway web login', () => {
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey] });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    ({ keys, key, host, home, hosts } = await startFixWorld());
   });
   afterAll(async () => {
     await keys?.cleanup();
   });
 
-  const verdict = async (): Promise<string> => {
-    const r = await runCli(['--hosts', hosts, 'diagnose', '--json'], { env: { HOME: home } });
-    return JSON.parse(r.stdout).hosts[0].accounts[0].verdict as string;
-  };
-  /** Plays the phone: scans the QR drawn in clawfix's output only if it is the one the fake shows now. */
-  const scanDrawnQr = async (output: string, from = 0): Promise<void> => {
-    const drawn = readDrawnQr(output, from);
-    const current = (await host.execOk(`cat ${STATE}/.fake/qr-current`)).stdout.trim();
-    expect(drawn?.payload).toBe(current);
-    await host.execOk(`printf '%s' '${current}' > ${STATE}/.fake/scan`, { user: 'claw' });
-  };
+  const verdict = () => diagnosedVerdict(hosts, home);
 
   it('relinks a logged-out account through web.login.start when the CLI cannot print a QR', async () => {
     await setScenario(host, 'logged-out');
@@ -47,7 +33,7 @@ describeWithEngine('clawfix fix falls back to the gateway web login', () => {
 
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     await run.waitFor(/Link a device/, 90_000);
-    await scanDrawnQr(run.output());
+    await scanDrawnQr(host, run.output());
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('does not support login');
@@ -65,7 +51,7 @@ describeWithEngine('clawfix fix falls back to the gateway web login', () => {
     const first = readDrawnQr(run.output());
     await run.waitFor(/scan with WhatsApp to link \(code 2\)/, 30_000);
     await run.waitFor(/Link a device[\s\S]*Link a device/, 10_000);
-    await scanDrawnQr(run.output(), first!.end);
+    await scanDrawnQr(host, run.output(), first!.end);
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(readDrawnQr(r.stdout, first!.end)?.payload).not.toBe(first?.payload);

@@ -2,12 +2,11 @@
 // remedy, a full relink where the test plays the phone from the QR clawfix drew, expiry and Ctrl-C
 // rollbacks, the host lock, and a hostile hosts file.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
-import { fixCli, hostsYaml, readDrawnQr, setScenario, startFix, STATE, stateTree } from '../fixtures/fix/helpers.js';
-
-const CREDS = `${STATE}/credentials/whatsapp/default`;
+import { makeHome, writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { ClientKey, KeyDir } from '../helpers/keys.js';
+import { CREDS, STATE, diagnosedVerdict, credsHash, scanDrawnQr, setScenario, stateTree, fixCli, startFix, hostsYaml } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
   let keys: KeyDir;
@@ -17,29 +16,13 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey] });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    ({ keys, key, host, home, hosts } = await startFixWorld());
   });
   afterAll(async () => {
     await keys?.cleanup();
   });
 
-  const verdict = async (): Promise<string> => {
-    const r = await runCli(['--hosts', hosts, 'diagnose', '--json'], { env: { HOME: home } });
-    return JSON.parse(r.stdout).hosts[0].accounts[0].verdict as string;
-  };
-  const credsHash = async (dir = CREDS) => (await host.execOk(`cd ${dir} && sha256sum * | sort`)).stdout;
-  /** Plays the phone: scans the QR drawn in clawfix's output only if it is the one the fake shows now. */
-  const scanDrawnQr = async (output: string, from = 0): Promise<string> => {
-    const drawn = readDrawnQr(output, from);
-    const current = (await host.execOk(`cat ${STATE}/.fake/qr-current`)).stdout.trim();
-    expect(drawn?.payload).toBe(current);
-    await host.execOk(`printf '%s' '${current}' > ${STATE}/.fake/scan`, { user: 'claw' });
-    return current;
-  };
+  const verdict = () => diagnosedVerdict(hosts, home);
 
   it('--dry-run prints the plan and leaves the state dir byte-identical', async () => {
     await setScenario(host, 'logged-out');
@@ -76,11 +59,11 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
 
   it('relinks a logged-out account end to end: the test scans the QR clawfix drew, the old credentials wait in quarantine', async () => {
     await setScenario(host, 'logged-out');
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     const seen = await run.waitFor(/Link a device/, 90_000);
     const written = Number((await host.execOk(`stat -c %.Y ${STATE}/.fake/qr-current`)).stdout) * 1000;
-    await scanDrawnQr(run.output());
+    await scanDrawnQr(host, run.output());
     const scanned = Date.now();
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -88,8 +71,8 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
     const quarantined = /quarantine: the old credentials are in (\S+)/.exec(r.stdout)?.[1];
     expect(quarantined).toMatch(new RegExp(`^${STATE}/\\.clawfix/quarantine/[0-9T-]+Z/default$`));
-    expect(await credsHash(quarantined)).toBe(oldCreds);
-    expect(await credsHash()).not.toBe(oldCreds);
+    expect(await credsHash(host, quarantined)).toBe(oldCreds);
+    expect(await credsHash(host)).not.toBe(oldCreds);
     const local = /; (\S+) here \(sha256/.exec(r.stdout)?.[1];
     expect(local).toContain(`${home}/.local/state/clawfix/backups/box/`);
     expect(await verdict()).toBe('healthy');
@@ -108,7 +91,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     await setScenario(host, 'not-linked');
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     await run.waitFor(/Link a device/, 90_000);
-    await scanDrawnQr(run.output());
+    await scanDrawnQr(host, run.output());
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).not.toMatch(/✓ (backup|quarantine)/);
@@ -136,7 +119,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     const second = await run.waitFor(/scan with WhatsApp to link \(code 2\)\n/, 90_000);
     await run.waitFor(/Link a device/, 10_000, second.index);
-    await scanDrawnQr(run.output(), second.index);
+    await scanDrawnQr(host, run.output(), second.index);
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/link: 2 QR codes/);
@@ -144,28 +127,28 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
 
   it('QR codes that expire: rollback puts the credentials back and the gateway back up', async () => {
     await setScenario(host, 'logged-out', { OPENCLAW_FAKE_QR_TTL_MS: '1200', OPENCLAW_FAKE_QR_ROTATE_MS: '800', OPENCLAW_FAKE_QR_ROTATIONS: '2', OPENCLAW_FAKE_QR_SOCKETS: '1' });
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toMatch(/the QR codes expired before a scan/);
     expect(r.stdout).toMatch(/Rolling back: start-gateway, quarantine, stop-gateway/);
     expect(r.stdout).toMatch(/↺ quarantine: credentials back in/);
     expect(r.stdout).toMatch(/rolled back: the host is as it was before/);
-    expect(await credsHash()).toBe(oldCreds);
+    expect(await credsHash(host)).toBe(oldCreds);
     expect(await verdict()).toBe('logged-out');
     expect((await host.exec(`ls -A ${STATE}/.clawfix`)).stdout).not.toMatch(/lock|journal/);
   });
 
   it('Ctrl-C while the QR waits: rollback, exit 130', async () => {
     await setScenario(host, 'logged-out');
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     await run.waitFor(/Link a device/, 90_000);
     run.child.kill('SIGINT');
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(130);
     expect(r.stdout).toMatch(/↺ quarantine: credentials back in/);
-    expect(await credsHash()).toBe(oldCreds);
+    expect(await credsHash(host)).toBe(oldCreds);
     expect(await verdict()).toBe('logged-out');
   });
 
@@ -177,13 +160,13 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     expect(second.code).toBe(4);
     expect(second.stderr).toMatch(/box is locked by another clawfix run: \S+@\S+ \(pid \d+\) since \d{4}-/);
     expect(second.stderr).toMatch(/--break-lock/);
-    await scanDrawnQr(first.output());
+    await scanDrawnQr(host, first.output());
     expect((await first.done).code).toBe(0);
   });
 
   it('a run killed after the purge leaves a journal; the next run shows it, rolls it back and starts over', async () => {
     await setScenario(host, 'logged-out');
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     await run.waitFor(/\[4\/6\]/, 90_000);
     run.child.kill('SIGKILL');
@@ -198,14 +181,14 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     expect(next.output()).toMatch(/↺ quarantine: credentials back in/);
     expect(next.output()).toMatch(/box  account default: logged-out/);
     const quarantineOfSecondRun = /moved \S+ to (\S+)\n/.exec(next.output())?.[1];
-    expect(await credsHash(quarantineOfSecondRun)).toBe(oldCreds);
-    await scanDrawnQr(next.output());
+    expect(await credsHash(host, quarantineOfSecondRun)).toBe(oldCreds);
+    await scanDrawnQr(host, next.output());
     expect((await next.done).code).toBe(0);
   });
 
   it('the connection dropped after the stop: the rollback reconnects, puts everything back, and says so', async () => {
     await setScenario(host, 'logged-out');
-    const oldCreds = await credsHash();
+    const oldCreds = await credsHash(host);
     const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     await run.waitFor(/✓ stop-gateway/, 90_000);
     await host.exec("pkill -f 'sshd: claw'");
@@ -213,7 +196,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     expect([3, 4]).toContain(r.code);
     expect(r.stdout).toMatch(/connection lost/);
     expect(r.stdout).toMatch(/↺ stop-gateway: gateway started again/);
-    expect(await credsHash()).toBe(oldCreds);
+    expect(await credsHash(host)).toBe(oldCreds);
     expect(await verdict()).toBe('logged-out');
     expect((await host.exec(`ls -A ${STATE}/.clawfix`)).stdout).not.toMatch(/lock|journal/);
   });

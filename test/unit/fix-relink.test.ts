@@ -2,15 +2,13 @@
 // a garbled QR is reported and not drawn, good ones are drawn (and written to --qr-png), outcomes map
 // to success or a LoginFailed that the caller rolls back on.
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runLogin, LoginFailed } from '../../src/fix/relink.js';
-import { RemoteHost } from '../../src/fix/remote.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
-import { HOST } from '../fixtures/fix/diagnosis.js';
 import { readDrawnQr } from '../fixtures/fix/helpers.js';
+import { scriptedSession } from '../fixtures/fix/session.js';
 import { cliQrBlock, LINKED } from '../fixtures/qr/openclaw-cli.js';
 import { decodeGrayPng, scanGray } from '../fixtures/qr/png-decode.js';
 
@@ -34,19 +32,7 @@ class ScriptedTransport implements Transport {
 }
 
 function setup(chunks: string[], exitCode = 0) {
-  const transport = new ScriptedTransport(chunks, exitCode);
-  const remote = new RemoteHost(transport, {
-    host: { ...HOST, user: userInfo().username },
-    account: 'work',
-    stateDir: '/home/claw/.openclaw',
-    openclawBin: '/usr/local/bin/openclaw',
-    serviceUser: userInfo().username,
-    gateway: { manager: 'process', serviceName: null, running: true, pid: 1, port: 18789, lingerEnabled: null },
-  });
-  const out = new PassThrough() as unknown as NodeJS.WriteStream;
-  let text = '';
-  (out as unknown as PassThrough).on('data', (d: Buffer) => (text += d.toString()));
-  return { transport, remote, out, text: () => text };
+  return scriptedSession(new ScriptedTransport(chunks, exitCode));
 }
 
 /** A QR whose finder patterns were lost on the way (a line of blanks): garbled, whatever error correction can do. */

@@ -2,21 +2,18 @@
 // scale 6 / margin 4, the fake's adaptive-filter RGBA, our own grey PNG) read back to the exact
 // modules; and runLogin falling back from a CLI that "does not support login" to
 // `openclaw gateway call web.login.start|wait`, scripted the way the 2026.9 gateway answers.
-import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { PassThrough } from 'node:stream';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import { LoginFailed, runLogin } from '../../src/fix/relink.js';
-import { RemoteHost } from '../../src/fix/remote.js';
 import { failureReason } from '../../src/fix/web-login.js';
 import { decodeMatrix } from '../../src/qr/decode.js';
 import { matrixFromPngDataUrl } from '../../src/qr/image.js';
 import { encodeQrPng } from '../../src/qr/png.js';
 import type { ExecOptions, ExecResult, Transport } from '../../src/transport/types.js';
-import { HOST } from '../fixtures/fix/diagnosis.js';
 import { readDrawnQr } from '../fixtures/fix/helpers.js';
+import { scriptedSession } from '../fixtures/fix/session.js';
 import { qrMatrix } from '../fixtures/qr/openclaw-cli.js';
 
 const A = '2@AAAAqUZyJ0QTuOtSg4DJnxnKzpYtHjIeMHc1RXMvpbVdTjs2NBqvYC6W5wzRl9CXMGf8Mw==,noise=,identity=,secret=';
@@ -70,19 +67,7 @@ class GatewayTransport implements Transport {
 }
 
 function setup(replies: Reply[]) {
-  const transport = new GatewayTransport(replies);
-  const remote = new RemoteHost(transport, {
-    host: { ...HOST, user: userInfo().username },
-    account: 'work',
-    stateDir: '/home/claw/.openclaw',
-    openclawBin: '/usr/local/bin/openclaw',
-    serviceUser: userInfo().username,
-    gateway: { manager: 'process', serviceName: null, running: true, pid: 1, port: 18789, lingerEnabled: null },
-  });
-  const out = new PassThrough() as unknown as NodeJS.WriteStream;
-  let text = '';
-  (out as unknown as PassThrough).on('data', (d: Buffer) => (text += d.toString()));
-  return { transport, remote, out, text: () => text };
+  return scriptedSession(new GatewayTransport(replies));
 }
 
 const cliUnsupported: Reply = { stdout: `Waiting for WhatsApp connection...\r\n${UNSUPPORTED}\r\n`, exitCode: 1 };
