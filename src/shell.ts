@@ -42,9 +42,9 @@ export function sh(strings: TemplateStringsArray, ...values: Interpolated[]): Sh
 export function stripControl(text: string): string {
   return text
     .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC … BEL/ST (titles, hyperlinks, clipboard)
-    .replace(/\x1b[P^_][^\x1b]*(?:\x1b\\)?/g, '') // DCS, PM, APC strings
+    .replace(/\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, '') // DCS, SOS, PM, APC strings
     .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI sequences (cursor, colours, …)
     .replace(/\x9b[0-?]*[ -/]*[@-~]/g, '') // C1 CSI
-    .replace(/\x1b[@-Z\\-_]/g, '') // other two-byte escapes
+    .replace(/\x1b[ -/]*[0-~]/g, '') // other escapes, with their intermediate bytes (charset selection, RIS, …)
     .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
 }

@@ -2,6 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { decodeMatrix } from './decode.js';
 import { halfBlockLineCount, isHalfBlockLine, parseHalfBlockQr, sizeFromWidth } from './halfblock.js';
 import { structuralProblem, type QrMatrix } from './matrix.js';
+import { stripControl } from '../shell.js';
 
 export type LoginFailure = 'logged-out' | 'cooldown' | 'ended' | 'login-failed';
 
@@ -155,9 +156,5 @@ export function visibleText(raw: string): string {
   let line = raw.replace(/\r+$/, '');
   const lastReturn = line.lastIndexOf('\r');
   if (lastReturn !== -1) line = line.slice(lastReturn + 1);
-  return line
-    .replace(/\x1b[\]PX^_][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC, DCS and other strings
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI: colours, cursor moves, clear screen
-    .replace(/\x1b[ -/]*[0-~]/g, '') // two- and three-byte escapes (charset selection, RIS…)
-    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
+  return stripControl(line);
 }

@@ -1,5 +1,5 @@
 import type { HostDiagnosis } from '../diagnose/host.js';
-import { bold, cyan, dim, green, red, table, yellow } from './style.js';
+import { bold, clip, cyan, dim, green, red, table, yellow } from './style.js';
 
 /** The documented `diagnose --json` document (see README, "JSON output"). */
 export function toJson(diagnoses: HostDiagnosis[]) {
@@ -74,11 +74,6 @@ function since(iso: string): string {
   if (minutes < 90) return `${minutes}m ago`;
   const hours = Math.round(minutes / 60);
   return hours < 48 ? `${hours}h ago` : `${Math.round(hours / 24)}d ago`;
-}
-
-function clip(text: string, width: number): string {
-  const plain = text.replace(/\x1b\[[0-9;]*m/g, '');
-  return plain.length <= width ? text : `${plain.slice(0, width - 1)}…`;
 }
 
 function recap(diagnoses: HostDiagnosis[]): string {

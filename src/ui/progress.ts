@@ -1,4 +1,4 @@
-import { dim, visibleLength } from './style.js';
+import { clip, dim } from './style.js';
 
 /**
  * Per-host progress on stderr: on a terminal, one line per host redrawn in place; otherwise one
@@ -62,7 +62,7 @@ export class Progress {
     const rows = Math.max(3, (this.stream.rows || 24) - 2);
     let shown = [...this.lines.values()];
     if (shown.length > rows) shown = [...shown.slice(0, rows - 1), dim(`… ${shown.length - rows + 1} more`)];
-    const text = shown.map((line) => truncate(line, columns - 1)).join('\n');
+    const text = shown.map((line) => clip(line, columns - 1)).join('\n');
     this.stream.write(`${text}\n`);
     this.drawn = shown.length;
   }
@@ -71,10 +71,4 @@ export class Progress {
     if (this.drawn > 0) this.stream.write(`\x1b[${this.drawn}A\x1b[J`);
     this.drawn = 0;
   }
-}
-
-function truncate(line: string, width: number): string {
-  if (visibleLength(line) <= width) return line;
-  // Drop colour codes rather than cut one in half.
-  return `${line.replace(/\x1b\[[0-9;]*m/g, '').slice(0, width - 1)}…`;
 }

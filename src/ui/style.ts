@@ -19,9 +19,19 @@ export const green = wrap(32, 39);
 export const yellow = wrap(33, 39);
 export const cyan = wrap(36, 39);
 
+/** The text without our own colour codes. */
+export function plain(text: string): string {
+  return text.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
 /** Visible width, ignoring our own colour codes. */
 export function visibleLength(text: string): number {
-  return text.replace(/\x1b\[[0-9;]*m/g, '').length;
+  return plain(text).length;
+}
+
+/** Cut to `width` columns with an ellipsis; a cut line loses its colours rather than keep half a code. */
+export function clip(text: string, width: number): string {
+  return visibleLength(text) <= width ? text : `${plain(text).slice(0, width - 1)}…`;
 }
 
 export function pad(text: string, width: number): string {

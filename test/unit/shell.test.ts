@@ -31,6 +31,9 @@ describe('stripControl', () => {
     const hostile = 'ok\x1b[2J\x1b[H\x1b]0;pwned\x07 line\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\\x07\x08 end\x9b31m\ttab\n';
     expect(stripControl(hostile)).toBe('ok linelink end\ttab\n');
   });
+  it('removes escapes with intermediate bytes (charset selection) and resets whole', () => {
+    expect(stripControl('a\x1b(Bb\x1b)0c\x1bcd\x1b7e\x1bXsos\x1b\\f')).toBe('abcdef');
+  });
   it('removes colours', () => {
     expect(stripControl('\x1b[31mred\x1b[0m')).toBe('red');
   });
