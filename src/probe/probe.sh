@@ -168,7 +168,8 @@ for engine in docker podman; do
   timeout 5 "$engine" ps --format '{{.Names}}\t{{.Image}}\t{{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine\t/"
 done
 
-# --- the WhatsApp-relevant lines of the two newest log files (tails only, size-capped)
+# --- the WhatsApp-relevant lines of the two newest log files (tails only, size-capped); the pattern is
+#     src/triage/relevance.ts's RELEVANT_LOG_PATTERN (a unit test keeps the two equal)
 # logging.file in the config replaces the default rolling files, as in OpenClaw itself
 logdirs="/tmp/openclaw /tmp/openclaw-$(id -u)"
 case "$logfile" in "~/"*) logfile="$HOME/${logfile#\~/}";; esac
@@ -181,7 +182,7 @@ for dir in $logdirs; do
   for f in $files; do
     sec "log $f"
     tail -c 4000000 "$f" 2>/dev/null \
-      | grep -a -i -E 'whatsapp|web reconnect|web connection|baileys|creds\.json|listener|channel exited|channel startup|auto-restart|giving up|health-monitor|logged out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|handshake|stream errored|connection (failure|terminated)|QR|linked|link new devices|restart required|status [45][0-9][0-9]|Listening for|gateway closed|received SIG|shutdown completed|\[gateway\] ready|EACCES|Cannot find module|Channel is unavailable|login provider' \
+      | grep -a -i -E 'whatsapp|web reconnect|web connection|baileys|creds\.json|listener|channel exited|channel startup|auto-restart|giving up|health-monitor|logged out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|handshake|stream errored|connection (failure|terminated)|QR|linked|link new devices|restart required|status [45][0-9][0-9]|Listening for|gateway closed|received SIG|shutdown completed|\[gateway\] ready|EACCES|Cannot find module|Channel is unavailable|login provider|not reachable|1006' \
       | tail -n 250 \
       | sed 's/"_meta":{[^{}]*\("logLevelName":"[A-Z]*"\)\([^{}]\|{[^{}]*}\)*}/"_meta":{\1}/' \
       | cut -c1-1500
