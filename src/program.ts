@@ -4,7 +4,8 @@
  */
 import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { positiveInt } from './cli-args.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
 import { registerDemoCommand } from './demo/cli.js';
@@ -23,14 +24,6 @@ process.on('SIGINT', () => {
   process.stderr.write('\nclawfix: interrupted, finishing up (Ctrl-C again to quit at once)\n');
   interrupt.abort(new Error('interrupted'));
 });
-
-function positiveInt(label: string) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`${label} must be a whole number ≥ 1`);
-    return number;
-  };
-}
 
 const program = new Command('clawfix')
   .description("Diagnose and fix OpenClaw's WhatsApp channel on your servers, over SSH.")

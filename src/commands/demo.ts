@@ -78,9 +78,15 @@ export async function demo(options: DemoOptions, ctx: CommandContext): Promise<n
   }
 }
 
-function runDiagnose(fleet: DemoFleet, json: boolean, ctx: CommandContext): Promise<number | null> {
+/** The demo's own laptop: its HOME holds the simulated servers' known_hosts, and no agent of the user's is offered. */
+function laptopEnv(fleet: DemoFleet): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: fleet.laptopHome };
   delete env.SSH_AUTH_SOCK;
+  return env;
+}
+
+function runDiagnose(fleet: DemoFleet, json: boolean, ctx: CommandContext): Promise<number | null> {
+  const env = laptopEnv(fleet);
   const args = [CLI, 'diagnose', '--hosts', fleet.hostsFile, '--host-key-policy', 'accept-new', ...(json ? ['--json'] : [])];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: 'inherit' });
@@ -110,8 +116,7 @@ function runFix(fleet: DemoFleet, host: DemoHost, auto: boolean, ctx: CommandCon
       ? `\nRunning: clawfix fix ${host.name} --yes (the simulated phone scans the QR code after 5 seconds)\n\n`
       : `\nRunning: clawfix fix ${host.name}. When the QR code is drawn, press Enter: the simulated phone scans it.\n\n`,
   );
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: fleet.laptopHome };
-  delete env.SSH_AUTH_SOCK;
+  const env = laptopEnv(fleet);
   const args = [CLI, 'fix', host.name, '--yes', '--hosts', fleet.hostsFile, '--no-download'];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'inherit', 'inherit'] });

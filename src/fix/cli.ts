@@ -2,19 +2,12 @@
  * Commander wiring for fix, backup, backups, restore and logs. Options are declared here; each
  * command's module is imported only when it runs. program.ts calls registerFixCommands once.
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import type { Command } from 'commander';
+import { positiveInt } from '../cli-args.js';
 import type { CommandContext } from '../context.js';
 import type { FixOptions } from '../commands/fix.js';
 
 type ContextOf = (command: Command) => CommandContext;
-
-function positiveInt(label: string) {
-  return (value: string): number => {
-    const number = Number(value);
-    if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError(`${label} must be a whole number ≥ 1`);
-    return number;
-  };
-}
 
 export function registerFixCommands(program: Command, context: ContextOf): void {
   program
