@@ -3,6 +3,7 @@
  * value from the hosts file or the host is quoted, plus who runs it: the service user (in its
  * container, if any) or the SSH login user on the host itself (system units, containers, linger).
  */
+import { PICK_ENGINE } from '../container.js';
 import { ShellFragment, sh } from '../shell.js';
 import { DEFAULT_UNIT, type FixTarget } from './target.js';
 
@@ -42,7 +43,7 @@ export function stopProcess(t: FixTarget): ShellFragment {
   const fallback = t.gateway.pid === null ? '' : String(t.gateway.pid);
   const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
   return sh`pids=$(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); [ -n "$pids" ] || pids=${fallback}
-live=; for p in $pids; do case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) live="$live $p";; esac; done
+live=; for p in $pids; do [ "$p" = "$$" ] && continue; case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) live="$live $p";; esac; done
 if [ -z "$live" ]; then echo "no gateway process is running"; exit 0; fi
 echo "sending SIGTERM to gateway pid$live"; kill -TERM $live
 i=0; while [ $i -lt ${GATEWAY_STOP_TIMEOUT_S * 10} ]; do left=; for p in $live; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
@@ -94,7 +95,7 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
     case 'systemd-system':
       return login(sh`sudo -n systemctl ${verb} ${unit(t)}`, (GATEWAY_START_TIMEOUT_S + 10) * 1000);
     case 'container':
-      return login(sh`if command -v docker >/dev/null 2>&1; then docker ${verb} ${name ?? 'openclaw'}; else podman ${verb} ${name ?? 'openclaw'}; fi`, 120_000);
+      return login(sh`${PICK_ENGINE}; "$engine" ${verb} ${name ?? 'openclaw'}`, 120_000);
     case 'pm2':
       return service(sh`pm2 ${verb} ${name ?? 'openclaw'}`, 60_000);
     case 'process':
@@ -103,6 +104,24 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
       if (verb === 'start') return service(startProcess(t), 30_000);
       return service(sh`(${stopProcess(t)}) || exit 1\n${startProcess(t)}`, (GATEWAY_STOP_TIMEOUT_S + 40) * 1000);
   }
+}
+
+/**
+ * Waits on the host until the gateway in its container listens; fails at once, with the container's
+ * last log lines (the gateway's own error), when the container stops during start-up.
+ */
+export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
+  const name = t.gateway.serviceName ?? 'openclaw';
+  const port = t.gateway.port;
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
+  return sh`${PICK_ENGINE}; i=0
+while [ $i -lt ${timeoutS * 2} ]; do
+  if [ "$("$engine" container inspect -f '{{.State.Running}}' ${name} 2>/dev/null)" != true ]; then
+    echo ${`the container ${name} stopped during start-up; its last lines:`} >&2; "$engine" logs --tail 5 ${name} 2>&1 | cut -c1-300 >&2; exit 1; fi
+  "$engine" exec ${name} sh -c ${listening.text} 2>/dev/null && { echo ${`gateway listening on port ${port}`}; exit 0; }
+  sleep 0.5; i=$((i+1)); done
+echo ${`gateway not listening on port ${port} after ${timeoutS} s`} >&2; exit 1`;
 }
 
 /** The whole gateway action: the control command, then (unless stopping) the wait for its port. */
@@ -114,6 +133,7 @@ export function gatewayCommands(t: FixTarget, verb: GatewayVerb): RemoteCommand[
   if (t.gateway.manager === 'process' || t.gateway.manager === 'none') {
     return [service(sh`${new ShellFragment(control.script)}\n${waitListening(t)}`, (control.timeoutMs ?? 0) + waitMs)];
   }
+  if (t.gateway.manager === 'container') return [control, login(waitContainerListening(t), waitMs)];
   return [control, service(waitListening(t), waitMs)];
 }
 
@@ -123,8 +143,10 @@ export function gatewayAlive(t: FixTarget): ShellFragment {
   // This state dir's gateway only: its lock's pid, or its port. Other gateways of the same user
   // (profiles, other state dirs) are not ours to judge.
   const hexPort = t.gateway.port.toString(16).toUpperCase().padStart(4, '0');
-  return sh`for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
-  case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
+  // A stopped container's copy (inContainer) runs no gateway; there a lock's pid 1 is this very shell.
+  return sh`[ -z "\${CLAWFIX_CONTAINER_STOPPED:-}" ] || exit 1
+for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
+  [ "$p" = "$$" ] && continue; case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
 }
 

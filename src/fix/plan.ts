@@ -160,7 +160,10 @@ function step(t: FixTarget, id: Exclude<StepId, 'restore'>): Step {
         id,
         title: `Move this account's WhatsApp credentials into quarantine (never deleted)`,
         destructive: true,
-        commands: [`mv ${t.stateDir}/credentials/whatsapp/${t.account}/ ${t.stateDir}/.clawfix/quarantine/<time>/${t.account}/`],
+        commands: [
+          `mv ${t.stateDir}/credentials/whatsapp/${t.account}/ ${t.stateDir}/.clawfix/quarantine/<time>/${t.account}/` +
+            (t.host.openclaw.container ? `  (the container is stopped: in a copy of it with its volumes, no network)` : ''),
+        ],
       };
     case 'start-gateway':
       return { id, title: `Start the gateway (${t.gateway.manager}) and wait for port ${t.gateway.port}`, destructive: false, commands: [gatewayDisplay(t, 'start')] };

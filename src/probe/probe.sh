@@ -163,6 +163,8 @@ for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.ser
 if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
 if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'; else printf 'linger=unknown\n'; fi
 command -v pm2 >/dev/null 2>&1 && printf 'pm2=1\n'
+# set by clawfix when OpenClaw's container is stopped and this runs in a throwaway copy of it
+[ -n "${CLAWFIX_CONTAINER_STOPPED:-}" ] && printf 'container-stopped=1\n'
 for engine in docker podman; do
   command -v "$engine" >/dev/null 2>&1 || continue
   timeout 5 "$engine" ps --format '{{.Names}}\t{{.Image}}\t{{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine\t/"

@@ -1,4 +1,5 @@
 import type { ResolvedHost } from '../inventory/types.js';
+import { inContainer } from '../container.js';
 import { sh, type ShellFragment } from '../shell.js';
 import type { Evidence } from '../triage/evidence.js';
 import type { ExecResult, Transport } from '../transport/types.js';
@@ -34,10 +35,7 @@ export function probeCommand(host: ResolvedHost, sshUser: string, options: Probe
 /** Wraps a command so it runs as OpenClaw's user (sudo -n: never a password prompt) or in its container. */
 export function asServiceUser(host: ResolvedHost, sshUser: string, command: ShellFragment): ShellFragment {
   const { container, user } = host.openclaw;
-  if (container) {
-    const inner = command.text;
-    return sh`if command -v docker >/dev/null 2>&1; then exec docker exec -i ${container} sh -c ${inner}; else exec podman exec -i ${container} sh -c ${inner}; fi`;
-  }
+  if (container) return inContainer(container, command);
   if (user && user !== sshUser) return sh`sudo -n -H -u ${user} -- sh -c ${command.text}`;
   return command;
 }

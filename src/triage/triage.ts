@@ -155,7 +155,8 @@ function factsFinding(input: Input, ctx: SignContext, isFlowing: boolean, timeli
     }
     const creds = e?.credentials[input.account];
     const since = rule.id === 'creds-corrupt' ? toMs(creds?.mtime) : rule.id === 'gateway-not-running' ? lastGatewayStop(input) : null;
-    return { verdict: rule.id, since, support: [], notes: [] };
+    const notes = rule.id === 'gateway-not-running' && e?.gateway.containerStopped ? ['Its container is stopped.'] : [];
+    return { verdict: rule.id, since, support: [], notes };
   }
   // a process that has run for a while without listening is as good as down
   const g = e?.gateway;

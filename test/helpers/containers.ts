@@ -26,6 +26,7 @@ import type { StartedTestContainer } from 'testcontainers';
 import { afterAll, describe, inject } from 'vitest';
 import { LABEL, SKIP_MESSAGE, type ContainerEngine } from '../integration/global-setup.js';
 import type { HostKey } from './keys.js';
+import { quote } from '../../src/shell.js';
 
 // ---------------------------------------------------------------------------------------------------
 // engine (from the global setup)
@@ -49,6 +50,15 @@ export function describeWithEngine(name: string, fn: () => void): void {
 function requireEngine(): ContainerEngine {
   if (!engine) throw new Error(skipReason ?? SKIP_MESSAGE);
   return engine;
+}
+
+/**
+ * The engine's socket as a path the engine itself can bind-mount: DOCKER_HOST's when it is a unix
+ * socket, else /var/run/docker.sock (which Docker Desktop maps into its VM whatever DOCKER_HOST says).
+ */
+function engineSocketPath(eng: ContainerEngine): string {
+  const host = eng.dockerHost ?? '';
+  return host.startsWith('unix://') && !host.includes('/.docker/') ? host.slice('unix://'.length) : '/var/run/docker.sock';
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -75,6 +85,11 @@ export interface StartSshHostOptions {
   env?: Record<string, string>;
   /** Scenario(s) applied as root before sshd starts: docker/sshd/scenarios/<name>.sh or docker/openclaw/scenarios/<name>.sh. */
   scenario?: string | string[];
+  /**
+   * Give the host the machine's container engine as /var/run/docker.sock (group docker, which claw is
+   * in): its docker client then runs sibling containers, e.g. a gateway container (gatewayContainer).
+   */
+  engineSocket?: boolean;
   /** Label to tell containers apart in `podman ps` (default "sshd"). */
   role?: string;
   startupTimeoutMs?: number;
@@ -122,10 +137,12 @@ export interface SshHost {
 // bookkeeping: stop everything this test file started
 
 const liveHosts = new Set<SshHost>();
+const liveGateways = new Set<GatewayContainer>();
 const liveNetworks = new Set<StartedNetwork>();
 
-/** Stops every host, then removes every network, started by this test file. Called by afterAll. */
+/** Removes every gateway container, stops every host, then removes every network, started by this test file. Called by afterAll. */
 export async function stopAll(): Promise<void> {
+  await Promise.allSettled([...liveGateways].map((g) => g.remove()));
   await Promise.allSettled([...liveHosts].map((h) => h.stop()));
   for (const network of [...liveNetworks]) {
     liveNetworks.delete(network);
@@ -219,7 +236,8 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
   const env: Record<string, string> = { AUTHORIZED_KEYS: options.authorizedKeys.join('\n') };
   for (const [user, keys] of Object.entries(options.authorizedKeysFor ?? {})) env[`AUTHORIZED_KEYS_${user}`] = keys.join('\n');
   if (hostKey) env.HOST_KEY_ED25519 = hostKey;
-  if (options.scenario) env.CLAWFIX_SCENARIO = [options.scenario].flat().join(',');
+  const scenarios = [...(options.engineSocket ? ['engine'] : []), ...[options.scenario ?? []].flat()];
+  if (scenarios.length > 0) env.CLAWFIX_SCENARIO = scenarios.join(',');
   Object.assign(env, options.env);
 
   const logs: string[] = [];
@@ -241,6 +259,7 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
       });
       stream.on('error', () => {});
     })
+    .withBindMounts(options.engineSocket ? [{ source: engineSocketPath(eng), target: '/run/clawfix/engine.sock' }] : [])
     .withWaitStrategy(Wait.forLogMessage(/Server listening on/))
     .withStartupTimeout(options.startupTimeoutMs ?? 60_000);
 
@@ -516,4 +535,56 @@ export function runSsh(args: string[], options: { timeoutMs?: number } = {}): Pr
       done({ code, stdout, stderr });
     });
   });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// a gateway in a container of its own, next to a test host (docker/sshd/gateway-container.sh)
+
+export interface GatewayContainer {
+  /** The container's name: the hosts file's `openclaw.container`. */
+  readonly name: string;
+  /** The gateway's HOME (a volume); its state dir is `${home}/.openclaw`. */
+  readonly home: string;
+  /** Runs a command in the gateway container as its user (through the host's docker client). */
+  exec(command: string, options?: { stdin?: string }): Promise<ContainerExecResult>;
+  execOk(command: string, options?: { stdin?: string }): Promise<ContainerExecResult>;
+  /** Removes the container and its volume. */
+  remove(): Promise<void>;
+}
+
+/**
+ * Starts a fake OpenClaw gateway as the main process of its own container (user openclaw, state on a
+ * named volume), through the docker client of `host` (started with engineSocket): what clawfix meets
+ * on a VPS where OpenClaw runs in Docker. Labelled like every harness container, so the run's teardown
+ * removes it even when the test file could not.
+ */
+export async function startGatewayContainer(host: SshHost, scenario: string, env: Record<string, string> = {}): Promise<GatewayContainer> {
+  const eng = requireEngine();
+  const name = `clawfix-gw-${randomUUID().slice(0, 8)}`;
+  const labels = { [LABEL.marker]: 'gateway', [LABEL.session]: eng.sessionId, [LABEL.ownerPid]: String(eng.ownerPid) };
+  const options = [
+    ...Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]),
+    ...Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+  ];
+  await host.execOk(['clawfix-test-gateway-container', name, scenario, eng.sshdImage, ...options]);
+  const exec = async (command: string, opts: { stdin?: string } = {}) => {
+    const stdin = opts.stdin === undefined ? '' : `printf '%s' ${quote(opts.stdin)} | `;
+    return host.exec(`${stdin}docker exec -i ${name} sh -c ${quote(command)}`);
+  };
+  const gateway: GatewayContainer = {
+    name,
+    home: '/data',
+    exec,
+    async execOk(command, opts) {
+      const r = await exec(command, opts);
+      if (r.exitCode !== 0) throw new Error(`gateway container exec failed (exit ${r.exitCode}): ${command}\n${r.output}`);
+      return r;
+    },
+    async remove() {
+      liveGateways.delete(gateway);
+      await host.exec(`docker rm -f ${name} >/dev/null 2>&1; docker volume rm ${name}-state >/dev/null 2>&1; true`);
+    },
+  };
+  liveGateways.add(gateway);
+  return gateway;
 }

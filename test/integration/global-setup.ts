@@ -157,7 +157,7 @@ function alive(pid: number): boolean {
   }
 }
 
-/** Removes the harness's containers, then networks, whose labels `select` picks. Errors are reported, not thrown. */
+/** Removes the harness's containers, then networks and volumes, whose labels `select` picks. Errors are reported, not thrown. */
 async function removeLabelled(docker: Dockerode, select: (labels: Record<string, string>) => boolean): Promise<number> {
   let removed = 0;
   const containers = await docker.listContainers({ all: true, filters: { label: [LABEL.marker] } });
@@ -177,6 +177,16 @@ async function removeLabelled(docker: Dockerode, select: (labels: Record<string,
       .remove()
       .then(() => removed++)
       .catch((err: unknown) => console.warn(`[integration] could not remove network ${n.Name}: ${String(err)}`));
+  }
+  // volumes of gateway containers that tests start on their hosts (docker/sshd/gateway-container.sh)
+  const { Volumes: volumes } = await docker.listVolumes({ filters: { label: [LABEL.marker] } });
+  for (const v of volumes ?? []) {
+    if (!select(v.Labels ?? {})) continue;
+    await docker
+      .getVolume(v.Name)
+      .remove()
+      .then(() => removed++)
+      .catch((err: unknown) => console.warn(`[integration] could not remove volume ${v.Name}: ${String(err)}`));
   }
   return removed;
 }

@@ -135,12 +135,6 @@ describe('gateway commands follow how the gateway is managed', () => {
   it('system unit: sudo systemctl as the login user', () => {
     expect(controlCommand(target('systemd-system', 'openclaw.service'), 'stop')).toMatchObject({ as: 'login', script: 'sudo -n systemctl stop openclaw.service' });
   });
-  it('container: docker (or podman) on the host, not inside it', () => {
-    const c = controlCommand(target('process', null, { ...HOST, openclaw: { account: 'default', container: 'oc-1' } }), 'start');
-    expect(c.as).toBe('login');
-    expect(c.script).toContain('docker start oc-1');
-    expect(c.script).toContain('podman start oc-1');
-  });
   it('pm2: pm2 <verb> <name>', () => {
     expect(controlCommand(target('pm2', 'openclaw'), 'restart')).toMatchObject({ as: 'service', script: 'pm2 restart openclaw' });
   });

@@ -1,0 +1,100 @@
+// `clawfix fix` where OpenClaw runs in Docker: the gateway is the main process of its own container
+// (user openclaw, HOME and state on a named volume), next to the test host, whose docker client
+// reaches the machine's engine as a VPS user in the `docker` group reaches Docker. Stopping the
+// gateway stops the container, so the steps that follow the stop (the purge, a rollback) reach the
+// state dir through a throwaway container with its volumes.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeHome, writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, startGatewayContainer, startSshHost, type GatewayContainer, type SshHost } from '../helpers/containers.js';
+import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, type FakeFiles } from '../fixtures/fix/helpers.js';
+
+describeWithEngine('clawfix fix on a host whose gateway runs in a container', () => {
+  let keys: KeyDir;
+  let key: ClientKey;
+  let host: SshHost;
+  let home: string;
+
+  beforeAll(async () => {
+    keys = await createKeyDir();
+    key = await keys.clientKey();
+    host = await startSshHost({ authorizedKeys: [key.publicKey], engineSocket: true });
+    home = await makeHome();
+  });
+  afterAll(async () => {
+    await keys?.cleanup();
+  });
+
+  /** A gateway container with this OpenClaw scenario, and a hosts file naming it as `box`'s container. */
+  async function gatewayIn(scenario: string): Promise<{ gw: GatewayContainer; hosts: string; fake: FakeFiles; state: string }> {
+    const gw = await startGatewayContainer(host, scenario, FAST_ENV);
+    const hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, `    openclaw:\n      container: ${gw.name}\n`));
+    const state = `${gw.home}/.openclaw`;
+    const fake: FakeFiles = {
+      stateDir: state,
+      read: async (path) => (await gw.execOk(`cat '${path}'`)).stdout,
+      write: async (path, text) => void (await gw.execOk(`cat > '${path}'`, { stdin: text })),
+    };
+    return { gw, hosts, fake, state };
+  }
+  const credsHash = async (gw: GatewayContainer, dir: string) => (await gw.execOk(`cd '${dir}' && sha256sum * | sort`)).stdout;
+  const running = async (gw: GatewayContainer) => (await host.execOk(`docker container inspect -f '{{.State.Running}}' ${gw.name}`)).stdout.trim();
+
+  it('relinks a logged-out account: the container is stopped, the credentials quarantined through its volume, started, scanned, verified', async () => {
+    const { gw, hosts, fake, state } = await gatewayIn('logged-out');
+    expect(await diagnosedVerdict(hosts, home)).toBe('logged-out');
+    const creds = `${state}/credentials/whatsapp/default`;
+    const oldCreds = await credsHash(gw, creds);
+
+    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    await run.waitFor(/Link a device/, 120_000);
+    await scanDrawnQr(fake, run.output());
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`docker stop ${gw.name}`);
+    expect(r.stdout).toMatch(/✓ stop-gateway .*\n[\s\S]*✓ quarantine [\s\S]*✓ start-gateway [\s\S]*✓ login [\s\S]*✓ verify /);
+    expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
+    const quarantined = /quarantine: the old credentials are in (\S+)/.exec(r.stdout)?.[1];
+    expect(quarantined).toMatch(new RegExp(`^${state}/\\.clawfix/quarantine/[0-9T-]+Z/default$`));
+    expect(await credsHash(gw, quarantined!)).toBe(oldCreds);
+    expect(await credsHash(gw, creds)).not.toBe(oldCreds);
+    expect(await running(gw)).toBe('true');
+    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    await gw.remove();
+  });
+
+  it('a stopped container: diagnosed from its volume as gateway-not-running, and fix starts the container', async () => {
+    const { gw, hosts } = await gatewayIn('healthy');
+    await host.execOk(`docker stop ${gw.name}`);
+    const diagnosis = await fixCli(['--hosts', hosts, 'diagnose'], home);
+    expect(diagnosis.stdout).toMatch(/gateway-not-running/);
+    expect(diagnosis.stdout).toMatch(/Its container is stopped\./);
+
+    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`docker start ${gw.name}`);
+    expect(r.stdout).toMatch(/✓ start-gateway [\s\S]*✓ verify .*running and connected/);
+    expect(await running(gw)).toBe('true');
+    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    await gw.remove();
+  });
+
+  it('the container does not come back after the purge: the credentials go back through the volume while it is down', async () => {
+    const { gw, hosts, state } = await gatewayIn('logged-out');
+    const creds = `${state}/credentials/whatsapp/default`;
+    const oldCreds = await credsHash(gw, creds);
+    await gw.execOk(`touch ${state}/.fake/gateway-fail-start`);
+
+    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    expect(r.code, r.stdout + r.stderr).toBe(4);
+    expect(r.stdout).toMatch(/✓ stop-gateway .*\n[\s\S]*✓ quarantine /);
+    expect(r.stdout).toMatch(/the container \S+ stopped during start-up; its last lines:\n[\s\S]*│ Port 18789 is already in use\.\n  ✗ start-gateway /);
+    expect(r.stdout).toMatch(/↺ quarantine: credentials back in \S+\/credentials\/whatsapp\/default/);
+    expect(r.stdout).toMatch(/the journal is kept: run clawfix fix box again/);
+    expect(await running(gw)).toBe('false');
+    // read while the container is down, the way clawfix did: a throwaway container with its volumes
+    const hash = await host.execOk(`docker run --rm --volumes-from ${gw.name} --user openclaw --entrypoint sh $(docker container inspect -f '{{.Image}}' ${gw.name}) -c "cd '${creds}' && sha256sum * | sort"`);
+    expect(hash.stdout).toBe(oldCreds);
+    await gw.remove();
+  });
+});

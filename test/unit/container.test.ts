@@ -1,0 +1,125 @@
+// The shell that reaches OpenClaw's container, run by a real sh against a stub engine CLI that logs
+// its arguments and answers `container inspect` like docker does.
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inContainer } from '../../src/container.js';
+import { controlCommand } from '../../src/fix/commands.js';
+import { fixTarget } from '../../src/fix/target.js';
+import { sh } from '../../src/shell.js';
+import { diagnosisFor, HOST } from '../fixtures/fix/diagnosis.js';
+
+// `exec -i NAME sh -c X` and `run … sh -c X` run X here; `run` also records the env file it was given.
+const STUB = `#!/bin/sh
+echo "$(basename "$0") $*" >> "$STUB_LOG"
+case "$1 $2" in
+  "container inspect")
+    [ "$STUB_STATE" = missing ] && { echo "Error: No such container: $5" >&2; exit 1; }
+    case "$4" in
+      *Image*) echo "$STUB_STATE sha256:0123abcd openclaw" ;;
+      *Env*) printf 'HOME=/data\\nOPENCLAW_API_KEY=secret\\n' ;;
+      *) echo "$STUB_STATE" ;;
+    esac ;;
+  "exec -i") shift 3; exec "$@" ;;
+  "run -i")
+    while [ "$1" != --entrypoint ]; do
+      case "$1" in --name) echo "name $2" >> "$STUB_LOG"; shift ;;
+        --env-file) echo "env file mode $(stat -c %a "$2"): $(tr '\\n' ' ' < "$2")" >> "$STUB_LOG"; shift ;; esac
+      shift
+    done
+    shift 3; CLAWFIX_CONTAINER_STOPPED=1 exec sh "$@" ;;
+esac
+`;
+
+let dir: string;
+let envDir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'clawfix-engine-'));
+  envDir = join(dir, 'tmp');
+  await writeFile(join(dir, 'stub'), STUB);
+  await chmod(join(dir, 'stub'), 0o755);
+  // PATH holds only the stub and these, so a real docker or podman on this machine is never found
+  await mkdir(join(dir, 'tools'));
+  for (const tool of ['sh', 'mktemp', 'rm', 'head', 'stat', 'tr', 'id', 'cat', 'basename']) {
+    const found = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
+    if (found) await symlink(found, join(dir, 'tools', tool));
+  }
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs a script with only the stub engine (docker, or podman alone) on PATH. */
+async function run(script: string, state: string, engine: 'docker' | 'podman' = 'docker') {
+  const bin = join(dir, engine === 'docker' ? 'docker-bin' : 'podman-bin');
+  await mkdir(bin, { recursive: true });
+  await symlink(join(dir, 'stub'), join(bin, engine)).catch(() => undefined);
+  await mkdir(envDir, { recursive: true });
+  const log = join(dir, `log-${Math.random().toString(16).slice(2)}`);
+  await writeFile(log, '');
+  const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    execFile('/bin/sh', ['-c', script], { env: { PATH: `${bin}:${join(dir, 'tools')}`, STUB_LOG: log, STUB_STATE: state, TMPDIR: envDir } }, (err, stdout, stderr) =>
+      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+  return { ...result, log: await readFile(log, 'utf8'), envFilesLeft: (await readdir(envDir)).length };
+}
+
+const probe = sh`echo "user=$(id -un) stopped=\${CLAWFIX_CONTAINER_STOPPED:-no} home=$HOME"`;
+
+describe('inContainer', () => {
+  it('a running container: docker exec as its own user, nothing else started', async () => {
+    const r = await run(inContainer('oc-1', probe).text, 'true');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stopped=no/);
+    expect(r.log).toMatch(/^docker exec -i oc-1 sh -c /m);
+    expect(r.log).not.toMatch(/docker run/);
+  });
+
+  it('a stopped container: a throwaway copy with its volumes, image, user and environment, no network; the env file is private and removed', async () => {
+    const r = await run(inContainer('oc-1', probe).text, 'false');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/stopped=1/);
+    expect(r.log).toMatch(/^docker run -i --name oc-1-clawfix-\d+ --network none --volumes-from oc-1 --env-file \S+ -e CLAWFIX_CONTAINER_STOPPED=1 --user openclaw --entrypoint sh sha256:0123abcd -c /m);
+    const helper = /^name (\S+)$/m.exec(r.log)?.[1];
+    expect(r.log).toMatch(new RegExp(`^docker rm -f ${helper}$`, 'm'));
+    expect(r.log).toContain('env file mode 600: HOME=/data OPENCLAW_API_KEY=secret');
+    expect(r.envFilesLeft).toBe(0);
+  });
+
+  it('the command\'s exit status comes back from the copy', async () => {
+    expect((await run(inContainer('oc-1', sh`exit 7`).text, 'false')).code).toBe(7);
+    expect((await run(inContainer('oc-1', sh`exit 7`).text, 'true')).code).toBe(7);
+  });
+
+  it('a quote in the command cannot break out of it', async () => {
+    const r = await run(inContainer('oc-1', sh`echo ${"it's; $(id) `x`"}`).text, 'false');
+    expect(r.stdout.trim()).toBe("it's; $(id) `x`");
+  });
+
+  it('no such container: exit 125 and the engine\'s reason on one line', async () => {
+    const r = await run(inContainer('oc-9', probe).text, 'missing');
+    expect(r.code).toBe(125);
+    expect(r.stderr.trim()).toBe('clawfix: cannot inspect container oc-9: Error: No such container: oc-9');
+  });
+
+  it('podman where docker is absent', async () => {
+    const r = await run(inContainer('oc-1', probe).text, 'true', 'podman');
+    expect(r.log).toMatch(/^podman exec -i oc-1 /m);
+  });
+});
+
+describe('the container as the gateway\'s manager', () => {
+  const t = fixTarget({ ...HOST, openclaw: { account: 'default', container: 'oc-1' } }, diagnosisFor({ verdict: 'monitor-stopped', manager: 'process' }), 'default')!;
+
+  it.each(['start', 'stop', 'restart'] as const)('%s: the engine on the host, not inside the container', async (verb) => {
+    const c = controlCommand(t, verb);
+    expect(c.as).toBe('login');
+    expect((await run(c.script, 'true')).log).toBe(`docker ${verb} oc-1\n`);
+    expect((await run(c.script, 'true', 'podman')).log).toBe(`podman ${verb} oc-1\n`);
+  });
+});
