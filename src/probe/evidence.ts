@@ -146,11 +146,13 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
   const containers = service?.get('container') ?? [];
   const userUnit = service?.get('user-unit')?.[0];
   const systemUnit = service?.get('system-unit')?.[0];
+  // pm2 gives the processes it starts their app's pm_id and name in the environment
+  const pm2App = main && first(sections, 'gateway', `env.${main.pid}.pm_id`) !== undefined ? (first(sections, 'gateway', `env.${main.pid}.name`) ?? null) : undefined;
   const managedBy: GatewayManager = containers.length > 0
     ? 'container'
     : userUnit ? 'systemd-user'
     : systemUnit ? 'systemd-system'
-    : main?.args.includes('PM2') ? 'pm2'
+    : pm2App !== undefined ? 'pm2'
     : main ? 'process' : 'none';
   const linger = service?.get('linger')?.[0];
   const listening = service?.get('listening')?.[0];
@@ -163,7 +165,7 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
     listening: listening === undefined ? null : listening === '1',
     port: Number(service?.get('port')?.[0]) || DEFAULT_GATEWAY_PORT,
     managedBy,
-    serviceName: unitName(userUnit ?? systemUnit) ?? containers[0]?.split('\t')[1] ?? null,
+    serviceName: unitName(userUnit ?? systemUnit) ?? containers[0]?.split('\t')[1] ?? pm2App ?? null,
     lingerEnabled: linger === 'yes' ? true : linger === 'no' ? false : null,
     stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
     ...(service?.has('container-stopped') ? { containerStopped: true } : {}),

@@ -21,7 +21,7 @@ ps -eo pid=,user=,etimes=,args= 2>/dev/null | while read -r pid user etimes args
   esac
 done
 for pid in $(ps -eo pid=,args= 2>/dev/null | awk '/openclaw-gateway|openclaw.* gateway( run|$)/ && !/awk/ {print $1}'); do
-  [ -r "/proc/$pid/environ" ] && tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -E '^(OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|HOME)=' | sed "s/^/env.$pid./"
+  [ -r "/proc/$pid/environ" ] && tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -E '^(OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|HOME|pm_id|name)=' | sed "s/^/env.$pid./"
 done
 
 # --- the state dir: hosts file, else the gateway's environment, else profile, else ~/.openclaw

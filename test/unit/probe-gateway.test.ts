@@ -1,0 +1,33 @@
+// How the probe's gateway and service sections become the gateway's evidence: who manages it.
+import { describe, expect, it } from 'vitest';
+import { toEvidence } from '../../src/probe/evidence.js';
+import { splitSections } from '../../src/probe/parse.js';
+
+const probe = (gateway: string, service = 'port=18789\nlistening=1\nsystemd=0\nlinger=unknown') =>
+  toEvidence(splitSections(`@@clawfix-probe 1\n@@id\nuser=claw\nnow=2026-11-26T12:00:00Z\n@@statedir\npath=/home/claw/.openclaw\n@@gateway\n${gateway}\n@@service\n${service}\n@@end\n`)).gateway;
+
+describe('the gateway manager, from what the probe saw', () => {
+  it('a bare process', () => {
+    expect(probe('process=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw')).toMatchObject({ running: true, pid: 4242, managedBy: 'process', serviceName: null });
+  });
+
+  it('pm2: the app id and name pm2 puts in the environment of what it starts', () => {
+    const g = probe('process=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw\nenv.4242.pm_id=3\nenv.4242.name=openclaw-gw');
+    expect(g).toMatchObject({ managedBy: 'pm2', serviceName: 'openclaw-gw' });
+  });
+
+  it('a `name` variable alone is not pm2', () => {
+    expect(probe('process=4242 claw 600 openclaw-gateway\nenv.4242.name=whatever').managedBy).toBe('process');
+  });
+
+  it('a systemd user unit wins over the process it runs', () => {
+    const g = probe('process=4242 claw 600 openclaw-gateway', 'port=18789\nlistening=1\nuser-unit=/home/claw/.config/systemd/user/openclaw-gateway.service');
+    expect(g).toMatchObject({ managedBy: 'systemd-user', serviceName: 'openclaw-gateway.service' });
+  });
+
+  it('a stopped container, seen from its copy: no process, and said so', () => {
+    const g = probe('', 'port=18789\nlistening=0\ncontainer-stopped=1');
+    expect(g).toMatchObject({ running: false, managedBy: 'none', containerStopped: true });
+    expect(probe('', 'port=18789\nlistening=0').containerStopped).toBeUndefined();
+  });
+});
