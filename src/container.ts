@@ -27,6 +27,8 @@ image=$2; user=\${3:-}
 envfile=$(umask 077; mktemp "\${TMPDIR:-/tmp}/clawfix-env.XXXXXX") || exit 125
 "$engine" container inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${name} > "$envfile" || { rm -f "$envfile"; exit 125; }
 helper=${`${name}-clawfix-`}$$
+cleanup() { rm -f "$envfile"; "$engine" rm -f "$helper" >/dev/null 2>&1; }
+trap 'cleanup; exit 129' HUP; trap 'cleanup; exit 130' INT; trap 'cleanup; exit 143' TERM
 "$engine" run -i --name "$helper" --network none --volumes-from ${name} --env-file "$envfile" -e CLAWFIX_CONTAINER_STOPPED=1 \${user:+--user "$user"} --entrypoint sh "$image" -c ${inner}
-rc=$?; rm -f "$envfile"; "$engine" rm -f "$helper" >/dev/null 2>&1; exit $rc`;
+rc=$?; cleanup; exit $rc`;
 }
