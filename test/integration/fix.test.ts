@@ -43,6 +43,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
 
   it.each([
     ['monitor-stopped', 'restart-gateway'],
+    ['restart-required', 'restart-gateway'],
     ['gateway-not-running', 'start-gateway'],
     ['plugin-missing', 'repair-plugin'],
   ])('%s: the remedy runs, is verified, and the verdict is healthy afterwards', async (scenario, stepId) => {
@@ -85,6 +86,21 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
         `steps ${JSON.stringify(steps)}; QR: qr-current written → frame seen by the test ${(seen.at - written).toFixed(0)} ms, ` +
         `last byte over SSH → drawn ${drawn} ms`,
     );
+  });
+
+  it('creds-corrupt: relinked the same way; the unreadable credentials are kept in quarantine, not deleted', async () => {
+    await setScenario(host, 'creds-corrupt');
+    expect(await verdict()).toBe('creds-corrupt');
+    const oldCreds = await credsHash(host);
+    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    await run.waitFor(/Link a device/, 90_000);
+    await scanDrawnQr(host, run.output());
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/fixed: creds-corrupt → account running and connected \(verified\)/);
+    const quarantined = /quarantine: the old credentials are in (\S+)/.exec(r.stdout)?.[1];
+    expect(await credsHash(host, quarantined)).toBe(oldCreds);
+    expect(await verdict()).toBe('healthy');
   });
 
   it('not-linked: linked without backup or purge, then healthy', async () => {
