@@ -4,8 +4,14 @@
  */
 import { sh, type ShellFragment } from './shell.js';
 
-/** Sets $engine: docker where it is installed, else podman (whose CLI takes the same commands). */
-export const PICK_ENGINE = sh`engine=docker; command -v docker >/dev/null 2>&1 || engine=podman`;
+/**
+ * Sets $engine to the CLI that knows container `name`: docker, else podman (whose CLI takes the same
+ * commands); when neither does, the one installed, so that its own error says why.
+ */
+export function pickEngine(name: string): ShellFragment {
+  return sh`engine=; for e in docker podman; do command -v "$e" >/dev/null 2>&1 || continue; [ -n "$engine" ] || engine=$e
+  if "$e" container inspect ${name} >/dev/null 2>&1; then engine=$e; break; fi; done; [ -n "$engine" ] || engine=docker`;
+}
 
 /**
  * Runs a command in OpenClaw's container (docker, else podman) as the container's own user. When the
@@ -19,8 +25,12 @@ export const PICK_ENGINE = sh`engine=docker; command -v docker >/dev/null 2>&1 |
  */
 export function inContainer(name: string, command: ShellFragment): ShellFragment {
   const inner = command.text;
-  return sh`${PICK_ENGINE}
-info=$("$engine" container inspect -f '{{.State.Running}} {{.Image}} {{.Config.User}}' ${name} 2>&1) || { echo ${`clawfix: cannot inspect container ${name}:`} "$(printf '%s' "$info" | head -n 1)" >&2; exit 125; }
+  // pickEngine's search, with the inspect that is needed anyway: one engine call when all is well
+  return sh`engine=; info=; for e in docker podman; do command -v "$e" >/dev/null 2>&1 || continue; [ -n "$engine" ] || engine=$e
+  if info=$("$e" container inspect -f '{{.State.Running}} {{.Image}} {{.Config.User}}' ${name} 2>/dev/null); then engine=$e; break; fi; info=; done
+if [ -z "$info" ]; then why="neither docker nor podman is installed"
+  [ -z "$engine" ] || why=$("$engine" container inspect ${name} 2>&1 >/dev/null | head -n 1)
+  echo ${`clawfix: cannot inspect container ${name}:`} "$why" >&2; exit 125; fi
 set -- $info
 if [ "$1" = true ]; then exec "$engine" exec -i ${name} sh -c ${inner}; fi
 image=$2; user=\${3:-}

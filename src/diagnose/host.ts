@@ -116,13 +116,16 @@ function judge(
   }
   if (!complete) {
     const detail = stderr.trim().split('\n').pop() ?? '';
+    const noContainer = host.openclaw.container !== undefined && detail.startsWith('clawfix: cannot inspect container');
     return {
       ...base,
       verdict: 'probe-failed',
       condition: 'needs-attention',
       accounts: [],
-      error: `the probe did not finish on ${host.name}${detail ? `: ${detail}` : ''}`,
-      hint: 'run with --verbose to see the remote command; the host needs a POSIX sh',
+      error: noContainer ? `${detail.slice('clawfix: '.length)} on ${host.name}` : `the probe did not finish on ${host.name}${detail ? `: ${detail}` : ''}`,
+      hint: noContainer
+        ? `check openclaw.container in the hosts file against \`docker ps -a\` on ${host.name}, and that ${host.user} may use docker there (the docker group)`
+        : 'run with --verbose to see the remote command; the host needs a POSIX sh',
     };
   }
   if (!evidence.openclaw.found && !evidence.config.present && evidence.otherStateDirs.length === 0) {

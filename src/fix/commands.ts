@@ -3,7 +3,7 @@
  * value from the hosts file or the host is quoted, plus who runs it: the service user (in its
  * container, if any) or the SSH login user on the host itself (system units, containers, linger).
  */
-import { PICK_ENGINE } from '../container.js';
+import { pickEngine } from '../container.js';
 import { ShellFragment, sh } from '../shell.js';
 import { DEFAULT_UNIT, type FixTarget } from './target.js';
 
@@ -95,7 +95,7 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
     case 'systemd-system':
       return login(sh`sudo -n systemctl ${verb} ${unit(t)}`, (GATEWAY_START_TIMEOUT_S + 10) * 1000);
     case 'container':
-      return login(sh`${PICK_ENGINE}; "$engine" ${verb} ${name ?? 'openclaw'}`, 120_000);
+      return login(sh`${pickEngine(name ?? 'openclaw')}; "$engine" ${verb} ${name ?? 'openclaw'}`, 120_000);
     case 'pm2':
       return service(sh`pm2 ${verb} ${name ?? 'openclaw'}`, 60_000);
     case 'process':
@@ -115,7 +115,7 @@ export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TI
   const port = t.gateway.port;
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
-  return sh`${PICK_ENGINE}; i=0
+  return sh`${pickEngine(name)}; i=0
 while [ $i -lt ${timeoutS * 2} ]; do
   if [ "$("$engine" container inspect -f '{{.State.Running}}' ${name} 2>/dev/null)" != true ]; then
     echo ${`the container ${name} stopped during start-up; its last lines:`} >&2; "$engine" logs --tail 5 ${name} 2>&1 | cut -c1-300 >&2; exit 1; fi

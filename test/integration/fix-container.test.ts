@@ -97,4 +97,13 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(hash.stdout).toBe(oldCreds);
     await gw.remove();
   });
+
+  it('a container name that does not exist: one line naming it and what to check, exit 4', async () => {
+    const hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, `    openclaw:\n      container: openclaw-nope\n`));
+    const r = await fixCli(['--hosts', hosts, 'diagnose'], home);
+    expect(r.code).toBe(4);
+    expect(r.stdout + r.stderr).toMatch(/cannot inspect container openclaw-nope: .*no such container.* on box/i);
+    expect(r.stdout + r.stderr).toMatch(/check openclaw\.container in the hosts file against `docker ps -a` on box/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

@@ -17,7 +17,8 @@ const STUB = `#!/bin/sh
 echo "$(basename "$0") $*" >> "$STUB_LOG"
 case "$1 $2" in
   "container inspect")
-    [ "$STUB_STATE" = missing ] && { echo "Error: No such container: $5" >&2; exit 1; }
+    if [ "$STUB_STATE" = missing ] || { [ -n "\${STUB_KNOWN_TO:-}" ] && [ "$STUB_KNOWN_TO" != "$(basename "$0")" ]; }; then
+      for last; do :; done; echo "Error: No such container: $last" >&2; exit 1; fi
     case "$4" in
       *Image*) echo "$STUB_STATE sha256:0123abcd openclaw" ;;
       *Env*) printf 'HOME=/data\\nOPENCLAW_API_KEY=secret\\n' ;;
@@ -53,18 +54,17 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs a script with only the stub engine (docker, or podman alone) on PATH. */
-async function run(script: string, state: string, engine: 'docker' | 'podman' = 'docker') {
-  const bin = join(dir, engine === 'docker' ? 'docker-bin' : 'podman-bin');
+/** Runs a script with only the stub engines (docker, podman or both) on PATH. */
+async function run(script: string, state: string, engines: 'docker' | 'podman' | 'both' = 'docker', knownTo?: 'docker' | 'podman') {
+  const bin = join(dir, `${engines}-bin`);
   await mkdir(bin, { recursive: true });
-  await symlink(join(dir, 'stub'), join(bin, engine)).catch(() => undefined);
+  for (const engine of engines === 'both' ? ['docker', 'podman'] : [engines]) await symlink(join(dir, 'stub'), join(bin, engine)).catch(() => undefined);
   await mkdir(envDir, { recursive: true });
   const log = join(dir, `log-${Math.random().toString(16).slice(2)}`);
   await writeFile(log, '');
+  const env: Record<string, string> = { PATH: `${bin}:${join(dir, 'tools')}`, STUB_LOG: log, STUB_STATE: state, TMPDIR: envDir, ...(knownTo ? { STUB_KNOWN_TO: knownTo } : {}) };
   const result = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    execFile('/bin/sh', ['-c', script], { env: { PATH: `${bin}:${join(dir, 'tools')}`, STUB_LOG: log, STUB_STATE: state, TMPDIR: envDir } }, (err, stdout, stderr) =>
-      done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
-    );
+    execFile('/bin/sh', ['-c', script], { env }, (err, stdout, stderr) => done({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
   });
   return { ...result, log: await readFile(log, 'utf8'), envFilesLeft: (await readdir(envDir)).length };
 }
@@ -111,6 +111,17 @@ describe('inContainer', () => {
     const r = await run(inContainer('oc-1', probe).text, 'true', 'podman');
     expect(r.log).toMatch(/^podman exec -i oc-1 /m);
   });
+
+  it('with both installed, the engine that knows the container', async () => {
+    expect((await run(inContainer('oc-1', probe).text, 'true', 'both', 'podman')).log).toMatch(/^podman exec -i oc-1 /m);
+    expect((await run(inContainer('oc-1', probe).text, 'true', 'both', 'docker')).log).toMatch(/^docker exec -i oc-1 /m);
+  });
+
+  it('neither installed: exit 125, said plainly', async () => {
+    const r = await run(inContainer('oc-1', probe).text, 'true', 'none' as 'docker');
+    expect(r.code).toBe(125);
+    expect(r.stderr.trim()).toBe('clawfix: cannot inspect container oc-1: neither docker nor podman is installed');
+  });
 });
 
 describe('the container as the gateway\'s manager', () => {
@@ -119,7 +130,8 @@ describe('the container as the gateway\'s manager', () => {
   it.each(['start', 'stop', 'restart'] as const)('%s: the engine on the host, not inside the container', async (verb) => {
     const c = controlCommand(t, verb);
     expect(c.as).toBe('login');
-    expect((await run(c.script, 'true')).log).toBe(`docker ${verb} oc-1\n`);
-    expect((await run(c.script, 'true', 'podman')).log).toBe(`podman ${verb} oc-1\n`);
+    expect((await run(c.script, 'true')).log).toMatch(new RegExp(`^docker ${verb} oc-1\n$`, 'm'));
+    expect((await run(c.script, 'true', 'podman')).log).toMatch(new RegExp(`^podman ${verb} oc-1\n$`, 'm'));
+    expect((await run(c.script, 'true', 'both', 'podman')).log).toMatch(new RegExp(`^podman ${verb} oc-1\n$`, 'm'));
   });
 });
