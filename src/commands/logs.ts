@@ -9,6 +9,7 @@ import { openHost } from '../fix/connect.js';
 import { LineSplitter } from '../fix/remote.js';
 import { sh } from '../shell.js';
 import { parseLogLine, type LogEvent } from '../triage/log-parse.js';
+import { isRelevantLogLine } from '../triage/relevance.js';
 import { dim, red, yellow } from '../ui/style.js';
 
 export interface LogsOptions {
@@ -18,22 +19,11 @@ export interface LogsOptions {
   showNumbers: boolean;
 }
 
-/** The same signs the probe keeps (probe.sh), as one pattern. */
-export const RELEVANT = new RegExp(
-  [
-    'whatsapp', 'web reconnect', 'web connection', 'baileys', 'creds\\.json', 'listener', 'channel exited', 'channel startup',
-    'auto-restart', 'giving up', 'health-monitor', 'logged out', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ETIMEDOUT', 'handshake',
-    'stream errored', 'connection (failure|terminated)', '\\bQR\\b', 'linked', 'link new devices', 'restart required',
-    'status [45]\\d\\d', 'Listening for', 'gateway closed', 'received SIG', 'shutdown completed', '\\[gateway\\] ready', 'EACCES',
-    'Cannot find module', 'Channel is unavailable', 'login provider',
-  ].join('|'),
-  'i',
-);
-
 /** Finds the newest log file (logging.file from the config wins) and tails it. */
 export function logScript(stateDir: string, lines: number, follow: boolean): string {
   return sh`f=$(sed -n 's/.*"file": *"\\([^"]*\\)".*/\\1/p' ${`${stateDir}/openclaw.json`} 2>/dev/null | head -n 1)
 [ -n "$f" ] && [ -r "$f" ] || f=$(ls -1t /tmp/openclaw/openclaw*.log /tmp/openclaw-$(id -u)/openclaw*.log 2>/dev/null | head -n 1)
+[ -n "$f" ] || [ -z "\${CLAWFIX_CONTAINER_STOPPED:-}" ] || { echo ${'the container is stopped, and its log files were inside it, not on a volume: `docker logs <container>` has its console output'} >&2; exit 1; }
 [ -n "$f" ] || { echo "no OpenClaw log file found (/tmp/openclaw/openclaw-*.log)" >&2; exit 1; }
 echo "@@file $f"
 exec tail -n ${String(lines)} ${follow ? sh`-F` : sh``} "$f"`.text;
@@ -49,7 +39,7 @@ export function formatEvent(event: LogEvent): string {
 /** One raw line → the text to print, or null when it is filtered out. */
 export function renderLine(raw: string, options: { all: boolean; clean: (text: string) => string }): string | null {
   const line = options.clean(raw).trimEnd();
-  if (line === '' || (!options.all && !RELEVANT.test(line))) return null;
+  if (line === '' || (!options.all && !isRelevantLogLine(line))) return null;
   const event = parseLogLine(line);
   return event ? formatEvent({ ...event, message: options.clean(event.message) }) : line;
 }

@@ -69,6 +69,9 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     const diagnosis = await fixCli(['--hosts', hosts, 'diagnose'], home);
     expect(diagnosis.stdout).toMatch(/gateway-not-running/);
     expect(diagnosis.stdout).toMatch(/Its container is stopped\./);
+    const logs = await fixCli(['--hosts', hosts, 'logs', 'box'], home);
+    expect(logs.code).toBe(4);
+    expect(logs.stderr).toMatch(/the container is stopped, and its log files were inside it, not on a volume: `docker logs <container>`/);
 
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
