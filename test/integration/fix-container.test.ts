@@ -2,7 +2,7 @@
 // (user openclaw, HOME and state on a named volume), next to the test host, whose docker client
 // reaches the machine's engine as a VPS user in the `docker` group reaches Docker. Stopping the
 // gateway stops the container, so the steps that follow the stop (the purge, a rollback) reach the
-// state dir through a throwaway container with its volumes.
+// state dir through a throwaway container with its volumes: the relink, a failed start, a restore.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeHome, writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine, startGatewayContainer, startSshHost, type GatewayContainer, type SshHost } from '../helpers/containers.js';
@@ -98,6 +98,23 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     // read while the container is down, the way clawfix did: a throwaway container with its volumes
     const hash = await host.execOk(`docker run --rm --volumes-from ${gw.name} --user openclaw --entrypoint sh $(docker container inspect -f '{{.Image}}' ${gw.name}) -c "cd '${creds}' && sha256sum * | sort"`);
     expect(hash.stdout).toBe(oldCreds);
+    await gw.remove();
+  });
+
+  it('restore: the swap happens through the volume while the container is stopped, then it runs again, healthy', async () => {
+    const { gw, hosts, state } = await gatewayIn('healthy');
+    const creds = `${state}/credentials/whatsapp/default`;
+    const made = await fixCli(['--hosts', hosts, 'backup', 'box', '--no-download'], home);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
+    const good = await credsHash(gw, creds);
+    await gw.execOk(`printf '{"me":' > ${creds}/creds.json`);
+    const r = await fixCli(['--hosts', hosts, 'restore', 'box', name!, '--yes'], home);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ backup[\s\S]*✓ stop-gateway[\s\S]*✓ restore[\s\S]*✓ start-gateway[\s\S]*✓ verify/);
+    expect(await credsHash(gw, creds)).toBe(good);
+    expect(await running(gw)).toBe('true');
+    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
     await gw.remove();
   });
 
