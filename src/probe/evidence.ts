@@ -146,8 +146,12 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
   const containers = service?.get('container') ?? [];
   const userUnit = service?.get('user-unit')?.[0];
   const systemUnit = service?.get('system-unit')?.[0];
-  // pm2 gives the processes it starts their app's pm_id and name in the environment
-  const pm2App = main && first(sections, 'gateway', `env.${main.pid}.pm_id`) !== undefined ? (first(sections, 'gateway', `env.${main.pid}.name`) ?? null) : undefined;
+  // pm2 gives the processes it starts their app's pm_id and name in the environment; a stopped app
+  // has no process, but its daemon lists it (the probe's pm2-app lines)
+  const pm2Listed = (service?.get('pm2-app') ?? []).map((line) => line.split(' ')[0]!);
+  const pm2App = main
+    ? first(sections, 'gateway', `env.${main.pid}.pm_id`) !== undefined ? (first(sections, 'gateway', `env.${main.pid}.name`) ?? null) : undefined
+    : pm2Listed.length === 1 ? pm2Listed[0] : undefined;
   const managedBy: GatewayManager = containers.length > 0
     ? 'container'
     : userUnit ? 'systemd-user'

@@ -162,7 +162,23 @@ for u in "$HOME"/.config/systemd/user/openclaw*.service "$HOME"/.config/systemd/
 for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
 if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
 if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'; else printf 'linger=unknown\n'; fi
-command -v pm2 >/dev/null 2>&1 && printf 'pm2=1\n'
+# pm2: its apps that run OpenClaw, stopped ones too (then no process shows it), asked only of a
+# daemon that already runs: `pm2 jlist` would start one; names and states only (jlist holds env)
+if command -v pm2 >/dev/null 2>&1; then
+  printf 'pm2=1\n'
+  pm2pid=$(cat "${PM2_HOME:-$HOME/.pm2}/pm2.pid" 2>/dev/null)
+  if [ -n "$pm2pid" ] && kill -0 "$pm2pid" 2>/dev/null && [ -n "$node" ]; then
+    timeout 10 pm2 jlist 2>/dev/null | "$node" -e '
+let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  let apps = []; try { apps = JSON.parse(s.slice(s.indexOf("["))); } catch {}
+  for (const a of apps) {
+    const e = (a && a.pm2_env) || {};
+    const what = [e.pm_exec_path, ...(Array.isArray(e.args) ? e.args : [])].join(" ");
+    if (/openclaw|clawdbot|moltbot/i.test(what) && /^[\w.@-]+$/.test(String(a.name))) process.stdout.write("pm2-app=" + a.name + " " + e.status + "\n");
+  }
+});' 2>/dev/null
+  fi
+fi
 # set by clawfix when OpenClaw's container is stopped and this runs in a throwaway copy of it
 [ -n "${CLAWFIX_CONTAINER_STOPPED:-}" ] && printf 'container-stopped=1\n'
 for engine in docker podman; do

@@ -16,6 +16,11 @@ describe('the gateway manager, from what the probe saw', () => {
     expect(g).toMatchObject({ managedBy: 'pm2', serviceName: 'openclaw-gw' });
   });
 
+  it('pm2 with the app stopped: no process, but the one app its daemon lists for OpenClaw', () => {
+    expect(probe('', 'port=18789\nlistening=0\npm2=1\npm2-app=openclaw-gw stopped')).toMatchObject({ running: false, managedBy: 'pm2', serviceName: 'openclaw-gw' });
+    expect(probe('', 'port=18789\nlistening=0\npm2=1\npm2-app=gw-a stopped\npm2-app=gw-b stopped').managedBy).toBe('none');
+  });
+
   it('a `name` variable alone is not pm2', () => {
     expect(probe('process=4242 claw 600 openclaw-gateway\nenv.4242.name=whatever').managedBy).toBe('process');
   });
