@@ -12,7 +12,8 @@
 #                            (several names may be given, separated by commas or spaces)
 #
 # Anything in /etc/clawfix/authorized_keys.d/<user> (e.g. copied in by the harness) is appended too.
-# sshd runs in the foreground (-D) and logs to stderr (-e), so `docker logs` shows it.
+# sshd runs in the foreground (-D) and logs to stderr (-e), so `docker logs` shows it. With --setup-only
+# it stops before sshd (the systemd image's clawfix-setup.service).
 set -eu
 
 log() { echo "clawfix-sshd: $*" >&2; }
@@ -88,4 +89,6 @@ fi
 mkdir -p /run/sshd
 chmod 0755 /run/sshd
 /usr/sbin/sshd -t
+# Under systemd (Dockerfile.systemd) a unit runs this with --setup-only and ssh.service starts sshd.
+[ "${1:-}" = --setup-only ] && exit 0
 exec /usr/sbin/sshd -D -e "$@"

@@ -90,6 +90,8 @@ export interface StartSshHostOptions {
    * in): its docker client then runs sibling containers, e.g. a gateway container (gatewayContainer).
    */
   engineSocket?: boolean;
+  /** systemd as PID 1 (docker/sshd/Dockerfile.systemd): sshd and OpenClaw run as systemd units. */
+  systemd?: boolean;
   /** Label to tell containers apart in `podman ps` (default "sshd"). */
   role?: string;
   startupTimeoutMs?: number;
@@ -242,7 +244,7 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
 
   const logs: string[] = [];
   let logChars = 0;
-  const builder = new SshdContainer(eng.sshdImage)
+  const builder = new SshdContainer(options.systemd ? eng.systemdImage : eng.sshdImage)
     .withEnvironment(env)
     .withLabels({
       [LABEL.marker]: options.role ?? 'sshd',
@@ -260,8 +262,14 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
       stream.on('error', () => {});
     })
     .withBindMounts(options.engineSocket ? [{ source: engineSocketPath(eng), target: '/run/clawfix/engine.sock' }] : [])
-    .withWaitStrategy(Wait.forLogMessage(/Server listening on/))
+    .withWaitStrategy(
+      // under systemd, sshd logs to the journal: wait for its unit instead
+      options.systemd ? Wait.forSuccessfulCommand('systemctl is-active --quiet ssh.service') : Wait.forLogMessage(/Server listening on/),
+    )
     .withStartupTimeout(options.startupTimeoutMs ?? 60_000);
+
+  // systemd wants its cgroups writable and /run on tmpfs: podman gives it that by itself, Docker only privileged
+  if (options.systemd && eng.kind === 'docker') builder.withPrivilegedMode().withTmpFs({ '/run': 'rw', '/run/lock': 'rw' });
 
   if (expose) {
     const client = await getContainerRuntimeClient();

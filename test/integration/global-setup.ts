@@ -13,8 +13,9 @@
  *    test/helpers/containers.ts applies them, in case a worker was started earlier.
  * 2. No engine: with CI=true this throws (the run fails); otherwise it prints one line and provides
  *    `containerEngine: null`, and the integration suites skip (describeWithEngine / describe.skipIf).
- * 3. Builds docker/sshd/Dockerfile (context: docker/) once per run as clawfix-test-sshd:latest; every test
- *    file starts containers from that tag. Layer caching makes a rebuild with unchanged inputs take ~1 s.
+ * 3. Builds docker/sshd/Dockerfile (context: docker/) once per run as clawfix-test-sshd:latest, and on it
+ *    docker/sshd/Dockerfile.systemd (the same host with systemd as PID 1); test files start containers from
+ *    those tags. Layer caching makes a rebuild with unchanged inputs take ~1 s.
  * 4. Containers and networks get labels naming this run; teardown removes what is left (there is no
  *    ryuk under podman), and setup removes leftovers of runs whose vitest process is gone.
  */
@@ -26,6 +27,7 @@ import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 
 export const SSHD_IMAGE = 'clawfix-test-sshd:latest';
+export const SYSTEMD_IMAGE = 'clawfix-test-sshd-systemd:latest';
 export const SKIP_MESSAGE =
   'integration tests skipped: no container engine (set DOCKER_HOST or run .ci/container-engine.sh)';
 
@@ -44,6 +46,8 @@ export interface ContainerEngine {
   env: Record<string, string>;
   /** Image to start test hosts from (built in this setup). */
   sshdImage: string;
+  /** The same host with systemd as PID 1 (docker/sshd/Dockerfile.systemd). */
+  systemdImage: string;
   sessionId: string;
   ownerPid: number;
   imageBuildMs: number;
@@ -114,16 +118,16 @@ async function listFiles(dir: string): Promise<string[]> {
 type Dockerode = import('dockerode');
 
 /**
- * Builds the image with the engine's build API and fails with the builder's own error message.
+ * Builds an image from docker/ with the engine's build API and fails with the builder's own error message.
  * (GenericContainer.fromDockerfile().build() ignores errors in the build stream and then only checks that
  * the tag exists: a failed rebuild would silently reuse a stale image from an earlier run.)
  */
-async function buildSshdImage(docker: Dockerode): Promise<string> {
+async function buildImage(docker: Dockerode, tag: string, dockerfile: string, buildargs: Record<string, string> = {}): Promise<string> {
   const src = await listFiles(DOCKER_DIR);
   const stream = await docker.buildImage(
     { context: DOCKER_DIR, src },
     // Not LABEL.*: containers inherit image labels, and those mark what the harness itself started.
-    { t: SSHD_IMAGE, dockerfile: 'sshd/Dockerfile', labels: { 'org.clawfix.test-image': 'sshd' } },
+    { t: tag, dockerfile, buildargs, labels: { 'org.clawfix.test-image': tag } },
   );
   const tail: string[] = [];
   const errors: string[] = [];
@@ -141,11 +145,11 @@ async function buildSshdImage(docker: Dockerode): Promise<string> {
     );
   });
   if (errors.length > 0) {
-    throw new Error(`building ${SSHD_IMAGE} from docker/sshd/Dockerfile failed: ${errors.join('; ')}\n${tail.join('\n')}`);
+    throw new Error(`building ${tag} from docker/${dockerfile} failed: ${errors.join('; ')}\n${tail.join('\n')}`);
   }
-  const info = await docker.getImage(SSHD_IMAGE).inspect();
-  // podman stores it as localhost/clawfix-test-sshd:latest; use the name the engine reports.
-  return info.RepoTags?.find((t) => t.endsWith(SSHD_IMAGE)) ?? SSHD_IMAGE;
+  const info = await docker.getImage(tag).inspect();
+  // podman stores it as localhost/<tag>; use the name the engine reports.
+  return info.RepoTags?.find((t) => t.endsWith(tag)) ?? tag;
 }
 
 function alive(pid: number): boolean {
@@ -241,16 +245,18 @@ export default async function setup(project: TestProject): Promise<(() => Promis
   if (stale > 0) console.warn(`[integration] removed ${stale} container(s)/network(s) left by earlier runs`);
 
   const t0 = performance.now();
-  const sshdImage = await buildSshdImage(docker);
+  const sshdImage = await buildImage(docker, SSHD_IMAGE, 'sshd/Dockerfile');
+  const systemdImage = await buildImage(docker, SYSTEMD_IMAGE, 'sshd/Dockerfile.systemd', { BASE: sshdImage });
   const imageBuildMs = Math.round(performance.now() - t0);
   const engineName = `${podman ? 'podman' : 'docker'} ${version.Version} via ${found.dockerHost ?? client.info.containerRuntime.host}`;
-  console.log(`[integration] engine: ${engineName}; image ${sshdImage} built in ${(imageBuildMs / 1000).toFixed(1)} s`);
+  console.log(`[integration] engine: ${engineName}; images ${sshdImage}, ${systemdImage} built in ${(imageBuildMs / 1000).toFixed(1)} s`);
 
   const engine: ContainerEngine = {
     kind: podman ? 'podman' : 'docker',
     dockerHost: found.dockerHost,
     env,
     sshdImage,
+    systemdImage,
     sessionId,
     ownerPid,
     imageBuildMs,

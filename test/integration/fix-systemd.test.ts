@@ -1,0 +1,76 @@
+// `clawfix fix` where a systemd system unit runs the gateway as the service user `openclaw` (a host
+// with systemd as PID 1): the probe runs as openclaw (sudo -u), the gateway is stopped and started with
+// `sudo -n systemctl`, and afterwards systemd runs it again, not a process beside it.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { makeHome, writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
+import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import { quote } from '../../src/shell.js';
+import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, type FakeFiles } from '../fixtures/fix/helpers.js';
+
+const UNIT = 'openclaw-gateway.service';
+const STATE = '/home/openclaw/.openclaw';
+
+describeWithEngine('clawfix fix on a host where a systemd system unit runs the gateway', () => {
+  let keys: KeyDir;
+  let key: ClientKey;
+  let host: SshHost;
+  let home: string;
+  let hosts: string;
+
+  beforeAll(async () => {
+    keys = await createKeyDir();
+    key = await keys.clientKey();
+    host = await startSshHost({ authorizedKeys: [key.publicKey], systemd: true });
+    home = await makeHome();
+    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, '    openclaw:\n      user: openclaw\n'));
+  });
+  afterAll(async () => {
+    await keys?.cleanup();
+  });
+
+  /** The unit with this OpenClaw scenario for openclaw; the fake's fast knobs for the unit and for SSH sessions. */
+  async function unitWith(scenario: string): Promise<void> {
+    const env = Object.entries(FAST_ENV).map(([k, v]) => `${k}=${v}`);
+    await host.execOk(`printf '%s\\n' ${env.map((e) => quote(e)).join(' ')} > /etc/environment`);
+    await host.execOk(`env ${env.join(' ')} sh /etc/clawfix/scenarios.d/openclaw-system-unit.sh ${scenario}`);
+    await host.execOk(`for i in $(seq 1 100); do awk '$2 ~ /:4965$/ && $4 == "0A" {f=1} END {exit !f}' /proc/net/tcp /proc/net/tcp6 && exit 0; sleep 0.1; done; journalctl -u ${UNIT} --no-pager | tail -n 20; exit 1`);
+  }
+  /** systemd's view: is the unit active, and is the process on the port its main process? */
+  async function unitState(): Promise<{ active: string; servesPort: boolean }> {
+    const active = (await host.exec(`systemctl is-active ${UNIT}`)).stdout.trim();
+    const main = (await host.execOk(`systemctl show -p MainPID --value ${UNIT}`)).stdout.trim();
+    const args = (await host.exec(`ps -o args= -p ${main}`)).stdout;
+    return { active, servesPort: main !== '0' && args.includes('openclaw-gateway') };
+  }
+  const fake: FakeFiles = {
+    stateDir: STATE,
+    read: async (path) => (await host.execOk(`cat ${quote(path)}`)).stdout,
+    write: async (path, text) => void (await host.execOk(`printf '%s' ${quote(text)} > ${quote(path)}`, { user: 'openclaw' })),
+  };
+
+  it('relinks a logged-out account: systemctl stops and starts the unit; afterwards systemd runs the gateway, healthy', async () => {
+    await unitWith('logged-out');
+    expect(await diagnosedVerdict(hosts, home)).toBe('logged-out');
+    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    await run.waitFor(/Link a device/, 90_000);
+    await scanDrawnQr(fake, run.output());
+    const r = await run.done;
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`sudo systemctl stop ${UNIT}`);
+    expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
+    expect(await unitState()).toEqual({ active: 'active', servesPort: true });
+    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+  });
+
+  it('a stopped unit: gateway-not-running, started with systemctl, healthy', async () => {
+    await unitWith('healthy');
+    await host.execOk(`systemctl stop ${UNIT}`);
+    expect(await diagnosedVerdict(hosts, home)).toBe('gateway-not-running');
+    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toContain(`sudo systemctl start ${UNIT}`);
+    expect(await unitState()).toEqual({ active: 'active', servesPort: true });
+    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+  });
+});
