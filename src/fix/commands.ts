@@ -88,8 +88,10 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
   switch (t.gateway.manager) {
     case 'systemd-user':
       // Without a running systemd (some containers), OpenClaw's own service command is the manager.
+      // Right after enable-linger the user manager is still starting: wait (bounded) for its socket.
       return service(
-        sh`if [ -d /run/systemd/system ]; then XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user ${verb} ${unit(t)}; else ${openclaw(t, 'gateway', verb, ...(verb === 'stop' ? ['--force'] : []))}; fi`,
+        sh`if [ -d /run/systemd/system ]; then i=0; while [ ! -S /run/user/$(id -u)/systemd/private ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+  XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user ${verb} ${unit(t)}; else ${openclaw(t, 'gateway', verb, ...(verb === 'stop' ? ['--force'] : []))}; fi`,
         (GATEWAY_START_TIMEOUT_S + 10) * 1000,
       );
     case 'systemd-system':
@@ -152,12 +154,13 @@ cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p
 
 export function enableLinger(t: FixTarget): RemoteCommand {
   const user = t.serviceUser;
-  return login(sh`if [ "$(id -un)" = ${user} ]; then loginctl enable-linger ${user}; else sudo -n loginctl enable-linger ${user}; fi`, 30_000);
+  // For oneself logind asks polkit, which minimal servers lack: then sudo, as for another user.
+  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl enable-linger ${user} 2>/dev/null; } || sudo -n loginctl enable-linger ${user}`, 30_000);
 }
 
 export function disableLinger(t: FixTarget): RemoteCommand {
   const user = t.serviceUser;
-  return login(sh`if [ "$(id -un)" = ${user} ]; then loginctl disable-linger ${user}; else sudo -n loginctl disable-linger ${user}; fi`, 30_000);
+  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl disable-linger ${user} 2>/dev/null; } || sudo -n loginctl disable-linger ${user}`, 30_000);
 }
 
 /** `doctor --fix` reinstalls a missing plugin; an explicit install is the fallback it names itself. */

@@ -161,7 +161,9 @@ printf 'port=%s\nlistening=%s\n' "$port" "$listening"
 for u in "$HOME"/.config/systemd/user/openclaw*.service "$HOME"/.config/systemd/user/clawdbot*.service; do [ -f "$u" ] && printf 'user-unit=%s\n' "$u"; done
 for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
 if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
-if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'; else printf 'linger=unknown\n'; fi
+# logind makes its linger dir on the first enable-linger; before that, ask it (this login is a session)
+if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'
+else case "$(loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null)" in yes) printf 'linger=yes\n';; no) printf 'linger=no\n';; *) printf 'linger=unknown\n';; esac; fi
 # pm2: its apps that run OpenClaw, stopped ones too (then no process shows it), asked only of a
 # daemon that already runs: `pm2 jlist` would start one; names and states only (jlist holds env)
 if command -v pm2 >/dev/null 2>&1; then

@@ -73,4 +73,21 @@ describeWithEngine('clawfix fix on a host where a systemd system unit runs the g
     expect(await unitState()).toEqual({ active: 'active', servesPort: true });
     expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
   });
+
+  it('gateway-dies-on-logout (a user unit, linger off): linger on, systemctl --user start, and the gateway outlives the session', async () => {
+    await host.execOk(`systemctl stop ${UNIT} && systemctl disable ${UNIT} 2>/dev/null; true`);
+    const env = Object.entries(FAST_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
+    await host.execOk(`env ${env} sh /etc/clawfix/scenarios.d/openclaw-user-unit.sh gateway-dies-on-logout`);
+    const claws = (command: string) => host.exec(`runuser -u claw -- env XDG_RUNTIME_DIR=/run/user/1000 ${command}`);
+    const hostsClaw = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath));
+    expect(await diagnosedVerdict(hostsClaw, home)).toBe('gateway-dies-on-logout');
+    const r = await fixCli(['--hosts', hostsClaw, 'fix', 'box', '--yes'], home);
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/✓ enable-linger [\s\S]*✓ start-gateway [\s\S]*✓ verify /);
+    // the fix's SSH session is over: only linger keeps claw's user manager, and the gateway, alive
+    await new Promise((done) => setTimeout(done, 1500));
+    expect((await host.exec('ls /var/lib/systemd/linger')).stdout.trim()).toBe('claw');
+    expect((await claws(`systemctl --user is-active ${UNIT}`)).stdout.trim()).toBe('active');
+    expect(await diagnosedVerdict(hostsClaw, home)).toBe('healthy');
+  });
 });
