@@ -146,12 +146,7 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
   const containers = service?.get('container') ?? [];
   const userUnit = service?.get('user-unit')?.[0];
   const systemUnit = service?.get('system-unit')?.[0];
-  // pm2 gives the processes it starts their app's pm_id and name in the environment; a stopped app
-  // has no process, but its daemon lists it (the probe's pm2-app lines)
-  const pm2Listed = (service?.get('pm2-app') ?? []).map((line) => line.split(' ')[0]!);
-  const pm2App = main
-    ? first(sections, 'gateway', `env.${main.pid}.pm_id`) !== undefined ? (first(sections, 'gateway', `env.${main.pid}.name`) ?? null) : undefined
-    : pm2Listed.length === 1 ? pm2Listed[0] : undefined;
+  const pm2App = pm2AppOf(sections, main, service?.get('pm2-app') ?? []);
   const managedBy: GatewayManager = containers.length > 0
     ? 'container'
     : userUnit ? 'systemd-user'
@@ -174,6 +169,19 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
     stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
     ...(service?.has('container-stopped') ? { containerStopped: true } : {}),
   };
+}
+
+/**
+ * The pm2 app that runs the gateway: its name (null if unnamed), undefined when pm2 does not run it.
+ * pm2 gives the processes it starts their app's pm_id and name in the environment; a stopped app has
+ * no process, but the probe lists the OpenClaw apps of a running pm2 daemon (one is unambiguous).
+ */
+function pm2AppOf(sections: ProbeSections, main: GatewayProcess | undefined, listed: string[]): string | null | undefined {
+  if (main) {
+    const env = (key: string) => first(sections, 'gateway', `env.${main.pid}.${key}`);
+    return env('pm_id') === undefined ? undefined : (env('name') ?? null);
+  }
+  return listed.length === 1 ? listed[0]!.split(' ')[0] : undefined;
 }
 
 interface GatewayProcess {
