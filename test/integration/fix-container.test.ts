@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeHome, writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine, startGatewayContainer, startSshHost, type GatewayContainer, type SshHost } from '../helpers/containers.js';
 import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
-import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, type FakeFiles } from '../fixtures/fix/helpers.js';
+import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
 
 describeWithEngine('clawfix fix on a host whose gateway runs in a container', () => {
   let keys: KeyDir;
@@ -61,6 +61,8 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(await running(gw)).toBe('true');
     expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
     await gw.remove();
+    // for the record: each step's time (the quarantine runs in a copy of the stopped container)
+    console.log(`relink in a container: steps ${JSON.stringify(stepTimes(r.stdout))}`);
   });
 
   it('a stopped container: diagnosed from its volume as gateway-not-running, and fix starts the container', async () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeHome, writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine, type SshHost } from '../helpers/containers.js';
 import type { ClientKey, KeyDir } from '../helpers/keys.js';
-import { CREDS, STATE, diagnosedVerdict, credsHash, scanDrawnQr, setScenario, stateTree, fixCli, startFix, hostsYaml } from '../fixtures/fix/helpers.js';
+import { CREDS, STATE, diagnosedVerdict, credsHash, scanDrawnQr, setScenario, stateTree, fixCli, startFix, hostsYaml, stepTimes } from '../fixtures/fix/helpers.js';
 import { startFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
@@ -79,7 +79,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     expect(await verdict()).toBe('healthy');
     expect((await host.exec(`ls -A ${STATE}/.clawfix`)).stdout.split('\n').sort().filter(Boolean)).toEqual(['backups', 'quarantine']);
     // Timings for the record: the scan wait is the test's own reaction (QR seen → scan file written).
-    const steps = Object.fromEntries([...r.stdout.matchAll(/✓ (\S+) \((\d+\.\d)s\)/g)].map((m) => [m[1], Number(m[2])]));
+    const steps = stepTimes(r.stdout);
     const drawn = /drawn (\d+) ms after arriving/.exec(r.stdout)?.[1];
     console.log(
       `relink: ${r.durationMs.toFixed(0)} ms end to end, ${(r.durationMs - (scanned - seen.at)).toFixed(0)} ms without the scan wait; ` +
