@@ -4,10 +4,11 @@
 // gateway stops the container, so the steps that follow the stop (the purge, a rollback) reach the
 // state dir through a throwaway container with its volumes: the relink, a failed start, a restore.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startGatewayContainer, startSshHost, type GatewayContainer, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import { writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, startGatewayContainer, type GatewayContainer, type SshHost } from '../helpers/containers.js';
+import type { ClientKey, KeyDir } from '../helpers/keys.js';
 import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix fix on a host whose gateway runs in a container', () => {
   let keys: KeyDir;
@@ -16,10 +17,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
   let home: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey], engineSocket: true });
-    home = await makeHome();
+    ({ keys, key, host, home } = await startFixWorld({ engineSocket: true }));
   });
   afterAll(async () => {
     await keys?.cleanup();

@@ -2,11 +2,12 @@
 // with systemd as PID 1): the probe runs as openclaw (sudo -u), the gateway is stopped and started with
 // `sudo -n systemctl`, and afterwards systemd runs it again, not a process beside it.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { makeHome, writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startSshHost, type SshHost } from '../helpers/containers.js';
-import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import { writeHostsFile } from '../helpers/cli.js';
+import { describeWithEngine, type SshHost } from '../helpers/containers.js';
+import type { ClientKey, KeyDir } from '../helpers/keys.js';
 import { quote } from '../../src/shell.js';
 import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, type FakeFiles } from '../fixtures/fix/helpers.js';
+import { startFixWorld } from '../fixtures/fix/world.js';
 
 const UNIT = 'openclaw-gateway.service';
 const STATE = '/home/openclaw/.openclaw';
@@ -19,11 +20,7 @@ describeWithEngine('clawfix fix on a host where a systemd system unit runs the g
   let hosts: string;
 
   beforeAll(async () => {
-    keys = await createKeyDir();
-    key = await keys.clientKey();
-    host = await startSshHost({ authorizedKeys: [key.publicKey], systemd: true });
-    home = await makeHome();
-    hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, '    openclaw:\n      user: openclaw\n'));
+    ({ keys, key, host, home, hosts } = await startFixWorld({ systemd: true }, '    openclaw:\n      user: openclaw\n'));
   });
   afterAll(async () => {
     await keys?.cleanup();
