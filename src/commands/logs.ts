@@ -20,10 +20,11 @@ export interface LogsOptions {
 }
 
 /** Finds the newest log file (logging.file from the config wins) and tails it. */
-export function logScript(stateDir: string, lines: number, follow: boolean): string {
+export function logScript(stateDir: string, lines: number, follow: boolean, container?: string): string {
+  const inside = `the container is not running, and its log files were inside it, not on a volume: \`docker logs ${container ?? '<container>'}\` (or podman logs) has its console output`;
   return sh`f=$(sed -n 's/.*"file": *"\\([^"]*\\)".*/\\1/p' ${`${stateDir}/openclaw.json`} 2>/dev/null | head -n 1)
 [ -n "$f" ] && [ -r "$f" ] || f=$(ls -1t /tmp/openclaw/openclaw*.log /tmp/openclaw-$(id -u)/openclaw*.log 2>/dev/null | head -n 1)
-[ -n "$f" ] || [ -z "\${CLAWFIX_CONTAINER_STOPPED:-}" ] || { echo ${'the container is stopped, and its log files were inside it, not on a volume: `docker logs <container>` has its console output'} >&2; exit 1; }
+[ -n "$f" ] || [ -z "\${CLAWFIX_CONTAINER_STATE:-}" ] || { echo ${inside} >&2; exit 1; }
 [ -n "$f" ] || { echo "no OpenClaw log file found (/tmp/openclaw/openclaw-*.log)" >&2; exit 1; }
 echo "@@file $f"
 exec tail -n ${String(lines)} ${follow ? sh`-F` : sh``} "$f"`.text;
@@ -62,7 +63,7 @@ export async function logs(target: string, options: LogsOptions, ctx: CommandCon
       else kept.push(text);
     };
     const lines = new LineSplitter((raw) => onLine(clean(raw)));
-    const command = { as: 'service' as const, script: logScript(remote.target.stateDir, readLines, options.follow), ...(options.follow ? {} : { timeoutMs: 120_000 }) };
+    const command = { as: 'service' as const, script: logScript(remote.target.stateDir, readLines, options.follow, session.host.openclaw.container), ...(options.follow ? {} : { timeoutMs: 120_000 }) };
     const flushAfterTail = options.follow
       ? setTimeout(() => {
           ctx.stdout.write(kept.slice(-options.lines).map((l) => `${l}\n`).join(''));

@@ -124,7 +124,7 @@ function judge(
       accounts: [],
       error: noContainer ? `${detail.slice('clawfix: '.length)} on ${host.name}` : `the probe did not finish on ${host.name}${detail ? `: ${detail}` : ''}`,
       hint: noContainer
-        ? `check openclaw.container in the hosts file against \`docker ps -a\` on ${host.name}, and that ${host.user} may use docker there (the docker group)`
+        ? `check openclaw.container in the hosts file against \`docker ps -a\` (or podman ps -a) on ${host.name}, and that ${host.user} may use the engine there (e.g. the docker group)`
         : 'run with --verbose to see the remote command; the host needs a POSIX sh',
     };
   }

@@ -43,7 +43,7 @@ export function stopProcess(t: FixTarget): ShellFragment {
   const fallback = t.gateway.pid === null ? '' : String(t.gateway.pid);
   const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
   return sh`pids=$(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); [ -n "$pids" ] || pids=${fallback}
-live=; for p in $pids; do [ "$p" = "$$" ] && continue; case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) live="$live $p";; esac; done
+live=; for p in $pids; do case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) live="$live $p";; esac; done
 if [ -z "$live" ]; then echo "no gateway process is running"; exit 0; fi
 echo "sending SIGTERM to gateway pid$live"; kill -TERM $live
 i=0; while [ $i -lt ${GATEWAY_STOP_TIMEOUT_S * 10} ]; do left=; for p in $live; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
@@ -88,9 +88,9 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
   switch (t.gateway.manager) {
     case 'systemd-user':
       // Without a running systemd (some containers), OpenClaw's own service command is the manager.
-      // Right after enable-linger the user manager is still starting: wait (bounded) for its socket.
+      // Right after enable-linger the user manager is still starting: a start waits (bounded) for its socket.
       return service(
-        sh`if [ -d /run/systemd/system ]; then i=0; while [ ! -S /run/user/$(id -u)/systemd/private ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+        sh`if [ -d /run/systemd/system ]; then i=${verb === 'stop' ? 100 : 0}; while [ ! -S /run/user/$(id -u)/systemd/private ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
   XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user ${verb} ${unit(t)}; else ${openclaw(t, 'gateway', verb, ...(verb === 'stop' ? ['--force'] : []))}; fi`,
         (GATEWAY_START_TIMEOUT_S + 10) * 1000,
       );
@@ -110,7 +110,8 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
 
 /**
  * Waits on the host until the gateway in its container listens; fails at once, with the container's
- * last log lines (the gateway's own error), when the container stops during start-up.
+ * last log lines (the gateway's own error), when the container stops (or restarts, crash-looping)
+ * during start-up.
  */
 export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
   const name = t.gateway.serviceName ?? 'openclaw';
@@ -119,8 +120,9 @@ export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TI
   const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
   return sh`${pickEngine(name)}; i=0
 while [ $i -lt ${timeoutS * 2} ]; do
-  if [ "$("$engine" container inspect -f '{{.State.Running}}' ${name} 2>/dev/null)" != true ]; then
-    echo ${`the container ${name} stopped during start-up; its last lines:`} >&2; "$engine" logs --tail 5 ${name} 2>&1 | cut -c1-300 >&2; exit 1; fi
+  state=$("$engine" container inspect -f '{{.State.Status}}' ${name} 2>/dev/null)
+  if [ "$state" != running ]; then
+    echo ${`the container ${name} stopped during start-up (`}"$state"'); its last lines:' >&2; "$engine" logs --tail 5 ${name} 2>&1 | cut -c1-300 >&2; exit 1; fi
   "$engine" exec ${name} sh -c ${listening.text} 2>/dev/null && { echo ${`gateway listening on port ${port}`}; exit 0; }
   sleep 0.5; i=$((i+1)); done
 echo ${`gateway not listening on port ${port} after ${timeoutS} s`} >&2; exit 1`;
@@ -145,10 +147,10 @@ export function gatewayAlive(t: FixTarget): ShellFragment {
   // This state dir's gateway only: its lock's pid, or its port. Other gateways of the same user
   // (profiles, other state dirs) are not ours to judge.
   const hexPort = t.gateway.port.toString(16).toUpperCase().padStart(4, '0');
-  // A stopped container's copy (inContainer) runs no gateway; there a lock's pid 1 is this very shell.
-  return sh`[ -z "\${CLAWFIX_CONTAINER_STOPPED:-}" ] || exit 1
+  // A stopped container's copy (inContainer) runs no gateway, whatever pid its stale lock names.
+  return sh`[ -z "\${CLAWFIX_CONTAINER_STATE:-}" ] || exit 1
 for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
-  [ "$p" = "$$" ] && continue; case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
+  case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
 cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
 }
 

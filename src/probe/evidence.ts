@@ -167,7 +167,7 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
     serviceName: unitName(userUnit ?? systemUnit) ?? containers[0]?.split('\t')[1] ?? pm2App ?? null,
     lingerEnabled: linger === 'yes' ? true : linger === 'no' ? false : null,
     stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
-    ...(service?.has('container-stopped') ? { containerStopped: true } : {}),
+    ...(service?.get('container-state') ? { containerState: service.get('container-state')![0]! } : {}),
   };
 }
 

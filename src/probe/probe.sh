@@ -161,18 +161,18 @@ printf 'port=%s\nlistening=%s\n' "$port" "$listening"
 for u in "$HOME"/.config/systemd/user/openclaw*.service "$HOME"/.config/systemd/user/clawdbot*.service; do [ -f "$u" ] && printf 'user-unit=%s\n' "$u"; done
 for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
 if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
-# logind makes its linger dir on the first enable-linger; before that, ask it (this login is a session)
+# logind makes its linger dir on the first enable-linger; before that, ask it (it knows users with a session)
 if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'
-else case "$(loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null)" in yes) printf 'linger=yes\n';; no) printf 'linger=no\n';; *) printf 'linger=unknown\n';; esac; fi
+else case "$(timeout 5 loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null)" in yes) printf 'linger=yes\n';; no) printf 'linger=no\n';; *) printf 'linger=unknown\n';; esac; fi
 # pm2: its apps that run OpenClaw, stopped ones too (then no process shows it), asked only of a
 # daemon that already runs: `pm2 jlist` would start one; names and states only (jlist holds env)
 if command -v pm2 >/dev/null 2>&1; then
   printf 'pm2=1\n'
-  pm2pid=$(cat "${PM2_HOME:-$HOME/.pm2}/pm2.pid" 2>/dev/null)
-  if [ -n "$pm2pid" ] && kill -0 "$pm2pid" 2>/dev/null && [ -n "$node" ]; then
+  pm2home=${PM2_HOME:-$HOME/.pm2}; pm2pid=$(cat "$pm2home/pm2.pid" 2>/dev/null)
+  if [ -n "$pm2pid" ] && [ -S "$pm2home/rpc.sock" ] && [ -n "$node" ] && ps -o args= -p "$pm2pid" 2>/dev/null | grep -q 'God Daemon'; then
     timeout 10 pm2 jlist 2>/dev/null | "$node" -e '
 let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
-  let apps = []; try { apps = JSON.parse(s.slice(s.indexOf("["))); } catch {}
+  let apps = []; try { apps = JSON.parse(s.trim().split("\n").reverse().find((l) => l.startsWith("[")) || "[]"); } catch {}
   for (const a of apps) {
     const e = (a && a.pm2_env) || {};
     const what = [e.pm_exec_path, ...(Array.isArray(e.args) ? e.args : [])].join(" ");
@@ -181,8 +181,8 @@ let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
 });' 2>/dev/null
   fi
 fi
-# set by clawfix when OpenClaw's container is stopped and this runs in a throwaway copy of it
-[ -n "${CLAWFIX_CONTAINER_STOPPED:-}" ] && printf 'container-stopped=1\n'
+# set by clawfix when OpenClaw's container is not running and this runs in a throwaway copy of it
+[ -n "${CLAWFIX_CONTAINER_STATE:-}" ] && printf 'container-state=%s\n' "$CLAWFIX_CONTAINER_STATE"
 for engine in docker podman; do
   command -v "$engine" >/dev/null 2>&1 || continue
   timeout 5 "$engine" ps --format '{{.Names}}\t{{.Image}}\t{{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine\t/"

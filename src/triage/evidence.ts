@@ -50,8 +50,8 @@ export interface GatewayEvidence {
   lingerEnabled?: boolean | null;
   /** stateDir the running gateway uses (from its lock file or environment), when known. */
   stateDir?: string | null;
-  /** OpenClaw's container (hosts file `openclaw.container`) exists but is stopped. */
-  containerStopped?: boolean;
+  /** OpenClaw's container (hosts file `openclaw.container`) is not running: the engine's state (exited, restarting, paused…). */
+  containerState?: string;
 }
 
 /**
@@ -146,7 +146,7 @@ export const evidenceSchema: z.ZodType<Evidence> = z.object({
     serviceName: z.string().nullable().optional(),
     lingerEnabled: z.boolean().nullable().optional(),
     stateDir: z.string().nullable().optional(),
-    containerStopped: z.boolean().optional(),
+    containerState: z.string().optional(),
   }),
   channelsStatus: z.looseObject({}).nullable() as z.ZodType<ChannelsStatusDocument | null>,
   sudoPasswordRequired: z.boolean().optional(),

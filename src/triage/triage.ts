@@ -155,7 +155,7 @@ function factsFinding(input: Input, ctx: SignContext, isFlowing: boolean, timeli
     }
     const creds = e?.credentials[input.account];
     const since = rule.id === 'creds-corrupt' ? toMs(creds?.mtime) : rule.id === 'gateway-not-running' ? lastGatewayStop(input) : null;
-    const notes = rule.id === 'gateway-not-running' && e?.gateway.containerStopped ? ['Its container is stopped.'] : [];
+    const notes = rule.id === 'gateway-not-running' ? containerNotes(e?.gateway.containerState) : [];
     return { verdict: rule.id, since, support: [], notes };
   }
   // a process that has run for a while without listening is as good as down
@@ -165,6 +165,14 @@ function factsFinding(input: Input, ctx: SignContext, isFlowing: boolean, timeli
     return { verdict: 'gateway-not-running', since: null, support: [], notes: [`A gateway process (pid ${g.pid ?? '?'}) exists but nothing listens on port ${g.port}.`] };
   }
   return null;
+}
+
+/** What a gateway container that is not running means for the user. */
+function containerNotes(state: string | undefined): string[] {
+  if (state === undefined) return [];
+  if (state === 'restarting') return ['Its container keeps restarting: the gateway exits during start-up (its own error is in `docker logs`).'];
+  if (state === 'paused') return ['Its container is paused (`docker unpause` it).'];
+  return ['Its container is stopped.'];
 }
 
 function lastGatewayStop(input: Input): number | null {

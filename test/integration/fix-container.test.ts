@@ -71,7 +71,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(diagnosis.stdout).toMatch(/Its container is stopped\./);
     const logs = await fixCli(['--hosts', hosts, 'logs', 'box'], home);
     expect(logs.code).toBe(4);
-    expect(logs.stderr).toMatch(/the container is stopped, and its log files were inside it, not on a volume: `docker logs <container>`/);
+    expect(logs.stderr).toMatch(/the container is not running, and its log files were inside it, not on a volume: `docker logs clawfix-gw-\w+` \(or podman logs\)/);
 
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
@@ -91,7 +91,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toMatch(/✓ stop-gateway .*\n[\s\S]*✓ quarantine /);
-    expect(r.stdout).toMatch(/the container \S+ stopped during start-up; its last lines:\n[\s\S]*│ Port 18789 is already in use\.\n  ✗ start-gateway /);
+    expect(r.stdout).toMatch(/the container \S+ stopped during start-up \(exited\); its last lines:\n[\s\S]*│ Port 18789 is already in use\.\n  ✗ start-gateway /);
     expect(r.stdout).toMatch(/↺ quarantine: credentials back in \S+\/credentials\/whatsapp\/default/);
     expect(r.stdout).toMatch(/the journal is kept: run clawfix fix box again/);
     expect(await running(gw)).toBe('false');
@@ -123,7 +123,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     const r = await fixCli(['--hosts', hosts, 'diagnose'], home);
     expect(r.code).toBe(4);
     expect(r.stdout + r.stderr).toMatch(/cannot inspect container openclaw-nope: .*no such container.* on box/i);
-    expect(r.stdout + r.stderr).toMatch(/check openclaw\.container in the hosts file against `docker ps -a` on box/);
+    expect(r.stdout + r.stderr).toMatch(/check openclaw\.container in the hosts file against `docker ps -a` \(or podman ps -a\) on box/);
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 });

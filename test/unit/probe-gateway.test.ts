@@ -30,9 +30,9 @@ describe('the gateway manager, from what the probe saw', () => {
     expect(g).toMatchObject({ managedBy: 'systemd-user', serviceName: 'openclaw-gateway.service' });
   });
 
-  it('a stopped container, seen from its copy: no process, and said so', () => {
-    const g = probe('', 'port=18789\nlistening=0\ncontainer-stopped=1');
-    expect(g).toMatchObject({ running: false, managedBy: 'none', containerStopped: true });
-    expect(probe('', 'port=18789\nlistening=0').containerStopped).toBeUndefined();
+  it('a container that is not running, seen from its copy: no process, and its state', () => {
+    const g = probe('', 'port=18789\nlistening=0\ncontainer-state=restarting');
+    expect(g).toMatchObject({ running: false, managedBy: 'none', containerState: 'restarting' });
+    expect(probe('', 'port=18789\nlistening=0').containerState).toBeUndefined();
   });
 });
