@@ -9,6 +9,8 @@ import { DEFAULT_MAX_OUTPUT_BYTES, type ExecOptions, type ExecResult } from './t
 
 /** How long to wait for the channel to close after KILL before reporting anyway (a hung server). */
 const KILL_GRACE_MS = 2000;
+/** SIGTERM first, so the remote shell's traps can clean up (temp files, a container's copy); then SIGKILL. */
+const TERM_GRACE_MS = 300;
 
 export interface ExecContext {
   client: Client;
@@ -87,13 +89,21 @@ export function runExec(ctx: ExecContext, command: string, options: ExecOptions 
     };
     const kill = (): void => {
       if (channel === undefined) return finish();
+      const ch = channel;
       try {
-        sendSignal(channel, 'KILL');
-        channel.close();
+        sendSignal(ch, 'TERM');
       } catch {
         // the channel may already be gone; the grace timer reports either way
       }
-      grace = setTimeout(finish, KILL_GRACE_MS);
+      grace = setTimeout(() => {
+        try {
+          sendSignal(ch, 'KILL');
+          ch.close();
+        } catch {
+          // as above
+        }
+        grace = setTimeout(finish, KILL_GRACE_MS);
+      }, TERM_GRACE_MS);
     };
     const onAbort = (): void => {
       interrupted = true;

@@ -1,10 +1,15 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine, startBastionAndTarget, startSshHost, type SshHost } from '../helpers/containers.js';
 import { createKeyDir, fingerprintOfPublicKey, type ClientKey, type KeyDir } from '../helpers/keys.js';
+import type { ResolvedHost } from '../../src/inventory/types.js';
+import { FileKnownHostsWriter } from '../../src/ssh/known-hosts-store.js';
+import { KeyLoader } from '../../src/ssh/keys.js';
+import { connectSsh } from '../../src/transport/ssh.js';
 
 describeWithEngine('clawfix over a real OpenSSH sshd', () => {
   let keys: KeyDir;
@@ -137,6 +142,26 @@ describeWithEngine('clawfix over a real OpenSSH sshd', () => {
     expect(result.stdout).toMatch(/box\s+reachable/); // one bad host never stops the others
     expect(result.durationMs).toBeLessThan(8_000);
     await rm(keyHome, { recursive: true, force: true });
+  });
+
+  it('a command past its timeout gets SIGTERM first, to its whole process group, so its own trap cleans up', async () => {
+    const known = join(await makeHome(), 'known_hosts');
+    const target: ResolvedHost = {
+      name: 'box', hostname: '127.0.0.1', port: host.port, user: 'claw', identityFiles: [plain.privateKeyPath], identitiesOnly: true,
+      proxyJump: [], knownHostsFiles: [known], hostKeyPolicy: 'accept-new', tags: [], openclaw: { account: 'default' }, sources: {},
+    };
+    const { transport } = await connectSsh(target, {
+      home: tmpdir(), agentSocket: null, globalKnownHostsFiles: [], keyLoader: new KeyLoader(), knownHostsWriter: new FileKnownHostsWriter(), connectTimeoutMs: 5000,
+    });
+    try {
+      // sleep is the shell's foreground child: the trap runs at once only if sleep got the TERM too (sshd's killpg)
+      const result = await transport.exec(`rm -f /tmp/cleaned; trap 'echo cleaned > /tmp/cleaned; exit 143' TERM; sleep 30`, { timeoutMs: 500 });
+      expect(result).toMatchObject({ timedOut: true, exitCode: 143 });
+      expect(result.durationMs).toBeLessThan(2000);
+      expect((await transport.exec('cat /tmp/cleaned')).stdout).toBe('cleaned\n');
+    } finally {
+      await transport.close();
+    }
   });
 
   it('gives exit 2 and the line number for a hosts file with errors, without a stack trace', async () => {
