@@ -329,9 +329,25 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
   }
 }
 
+const PORT_TAKEN = /address already in use|port is already allocated/i;
+
+/**
+ * launch, again when a random host port turned out to be taken: the engine picks a free port, but
+ * another process can bind it before the container does (seen under podman with many tests at once).
+ */
+async function launchOnFreePort(options: StartSshHostOptions, hostKey: string | undefined): Promise<Instance> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launch(options, hostKey, options.hostPort);
+    } catch (err) {
+      if (options.hostPort !== undefined || attempt === 3 || !PORT_TAKEN.test(String(err))) throw err;
+    }
+  }
+}
+
 /** Starts a test host. Stopped by the file's afterAll unless stopped earlier. */
 export async function startSshHost(options: StartSshHostOptions): Promise<SshHost> {
-  let current = await launch(options, options.hostKey ? keyText(options.hostKey) : undefined, options.hostPort);
+  let current = await launchOnFreePort(options, options.hostKey ? keyText(options.hostKey) : undefined);
   let stopped = false;
 
   const exec: SshHost['exec'] = async (command, opts = {}) => {
@@ -383,8 +399,8 @@ export async function startSshHost(options: StartSshHostOptions): Promise<SshHos
       try {
         current = await launch(options, key, wantPort);
       } catch (err) {
-        if (wantPort === undefined || !/address already in use|port is already allocated|bind/i.test(String(err))) throw err;
-        current = await launch(options, key, undefined); // the old port was taken meanwhile
+        if (wantPort === undefined || !PORT_TAKEN.test(String(err))) throw err;
+        current = await launchOnFreePort({ ...options, hostPort: undefined }, key); // the old port was taken meanwhile
       }
       return handle;
     },
