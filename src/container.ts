@@ -46,7 +46,9 @@ helper=${`${name}-clawfix-`}$$; envfile=
 cleanup() { [ -z "$envfile" ] || rm -f "$envfile"; "$engine" rm -f "$helper" >/dev/null 2>&1; }
 trap 'cleanup; exit 129' HUP; trap 'cleanup; exit 130' INT; trap 'cleanup; exit 143' TERM
 envfile=$(umask 077; mktemp "\${TMPDIR:-/tmp}/clawfix-env.XXXXXX") || exit 125
-"$engine" container inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${name} | grep -E '^[A-Za-z_][A-Za-z0-9_]*=' > "$envfile"
+# one NAME=value a line; a variable whose value spans lines is left out (an env file cannot hold it)
+"$engine" container inspect -f '{{range .Config.Env}}{{println .}}{{end}}' ${name} \
+  | awk '/^[A-Za-z_][A-Za-z0-9_]*=/ { if (held != "") print held; held = $0; next } { held = "" } END { if (held != "") print held }' > "$envfile"
 "$engine" create -i --name "$helper" --label ${`${HELPER_OF}=${name}`} --label ${`${HELPER_SHELL}=`}$$ --network none --volumes-from ${name} \
   --env-file "$envfile" -e CLAWFIX_CONTAINER_STATE="$state" \${user:+--user "$user"} --entrypoint sh "$image" -c ${inner} >/dev/null
 rc=$?; rm -f "$envfile"; envfile=

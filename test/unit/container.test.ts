@@ -48,7 +48,7 @@ beforeAll(async () => {
   await chmod(join(dir, 'stub'), 0o755);
   // PATH holds only the stub and these, so a real docker or podman on this machine is never found
   await mkdir(join(dir, 'tools'));
-  for (const tool of ['sh', 'mktemp', 'rm', 'head', 'stat', 'tr', 'id', 'cat', 'basename', 'grep']) {
+  for (const tool of ['sh', 'mktemp', 'rm', 'head', 'stat', 'tr', 'id', 'cat', 'basename', 'awk']) {
     const found = ['/usr/bin', '/bin'].map((d) => join(d, tool)).find((p) => existsSync(p));
     if (found) await symlink(found, join(dir, 'tools', tool));
   }
@@ -88,7 +88,7 @@ describe('inContainer', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/state=exited/);
     expect(r.log).toMatch(/^docker create -i --name (oc-1-clawfix-\d+) --label org\.clawfix\.helper-of=oc-1 --label org\.clawfix\.helper-shell=\d+ --network none --volumes-from oc-1 --env-file \S+ -e CLAWFIX_CONTAINER_STATE=exited --user openclaw --entrypoint sh sha256:0123abcd -c /m);
-    expect(r.log).toContain('env file mode 600: HOME=/data OPENCLAW_API_KEY=secret PEM=-----BEGIN KEY----- \n');
+    expect(r.log).toContain('env file mode 600: HOME=/data OPENCLAW_API_KEY=secret \n');
     const copy = /--name (\S+)/.exec(r.log)?.[1];
     const lines = r.log.split('\n');
     expect(lines.findIndex((l) => l.startsWith(`docker start -ai ${copy}`))).toBeGreaterThan(lines.findIndex((l) => l.startsWith('docker create')));
