@@ -3,55 +3,43 @@
 // pins the installed fake to 2026.3.2.
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithEngine, type SshHost } from '../helpers/containers.js';
-import type { ClientKey, KeyDir } from '../helpers/keys.js';
+import { expect, it } from 'vitest';
+import { describeWithEngine } from '../helpers/containers.js';
 import { CREDS, STATE, diagnosedVerdict, credsHash, setScenario, stateTree, fixCli } from '../fixtures/fix/helpers.js';
-import { startFixWorld } from '../fixtures/fix/world.js';
+import { useFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix backup, backups, restore, logs', () => {
-  let keys: KeyDir;
-  let key: ClientKey;
-  let host: SshHost;
-  let home: string;
-  let hosts: string;
+  const w = useFixWorld();
 
-  beforeAll(async () => {
-    ({ keys, key, host, home, hosts } = await startFixWorld());
-  });
-  afterAll(async () => {
-    await keys?.cleanup();
-  });
-
-  const cli = (...args: string[]) => fixCli(['--hosts', hosts, ...args], home);
-  const verdict = () => diagnosedVerdict(hosts, home);
+  const cli = (...args: string[]) => fixCli(['--hosts', w.hosts, ...args], w.home);
+  const verdict = () => diagnosedVerdict(w.hosts, w.home);
 
   it('backup: verified on the host, downloaded 0600, same sha256 on both sides; backups lists both', async () => {
-    await setScenario(host, 'healthy');
+    await setScenario(w.host, 'healthy');
     const r = await cli('backup', 'box');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     const local = /downloaded to (\S+) \(0600/.exec(r.stdout)?.[1];
     const remote = /backup (\S+) \(/.exec(r.stdout)?.[1];
     expect(local).toBeTruthy();
     expect(statSync(local!).mode & 0o777).toBe(0o600);
-    const sum = (await host.execOk(`sha256sum ${remote}`)).stdout.split(' ')[0];
+    const sum = (await w.host.execOk(`sha256sum ${remote}`)).stdout.split(' ')[0];
     expect(createHash('sha256').update(readFileSync(local!)).digest('hex')).toBe(sum);
     const list = JSON.parse((await cli('backups', 'box', '--json')).stdout);
     expect(list.backups.map((b: { where: string }) => b.where).sort()).toEqual(['here', 'host']);
   });
 
   it('restore: a safety backup, stop, restore, start, verify; what it replaced is kept', async () => {
-    await setScenario(host, 'healthy');
+    await setScenario(w.host, 'healthy');
     const made = await cli('backup', 'box', '--no-download');
     const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
-    const good = await credsHash(host);
-    await host.execOk(`printf '{"me":' > ${CREDS}/creds.json`, { user: 'claw' });
+    const good = await credsHash(w.host);
+    await w.host.execOk(`printf '{"me":' > ${CREDS}/creds.json`, { user: 'claw' });
     const r = await cli('restore', 'box', name!, '--yes');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✓ backup[\s\S]*✓ stop-gateway[\s\S]*✓ restore[\s\S]*✓ start-gateway[\s\S]*✓ verify/);
-    expect(await credsHash(host)).toBe(good);
+    expect(await credsHash(w.host)).toBe(good);
     const aside = /replaced by the restore \(kept\): (\S+)/.exec(r.stdout)?.[1];
-    expect((await host.execOk(`cat ${aside}/credentials/whatsapp/default/creds.json`)).stdout).toBe('{"me":');
+    expect((await w.host.execOk(`cat ${aside}/credentials/whatsapp/default/creds.json`)).stdout).toBe('{"me":');
     expect(await verdict()).toBe('healthy');
   });
 
@@ -64,7 +52,7 @@ describeWithEngine('clawfix backup, backups, restore, logs', () => {
   });
 
   it('logs: readable lines (time, level, message), numbers masked, no control sequences', async () => {
-    await setScenario(host, 'logged-out');
+    await setScenario(w.host, 'logged-out');
     const r = await cli('logs', 'box', '--lines', '20');
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
@@ -77,24 +65,24 @@ describeWithEngine('clawfix backup, backups, restore, logs', () => {
   });
 
   it('a full disk at backup time: refused before anything changes, so no purge', async () => {
-    await setScenario(host, 'logged-out');
-    await host.execOk(`printf '#!/bin/sh\\necho "Filesystem 1024-blocks Used Available Capacity Mounted on"\\necho "/dev/x 100000 99990 10 100%% /"\\n' > /usr/local/bin/df && chmod 755 /usr/local/bin/df`);
+    await setScenario(w.host, 'logged-out');
+    await w.host.execOk(`printf '#!/bin/sh\\necho "Filesystem 1024-blocks Used Available Capacity Mounted on"\\necho "/dev/x 100000 99990 10 100%% /"\\n' > /usr/local/bin/df && chmod 755 /usr/local/bin/df`);
     try {
-      const before = await stateTree(host);
+      const before = await stateTree(w.host);
       const r = await cli('fix', 'box', '--yes');
       expect(r.code, r.stdout + r.stderr).toBe(4);
       expect(r.stdout).toMatch(/not enough free disk on box for a backup: 0 MiB free/);
       expect(r.stdout).not.toMatch(/✓ (stop-gateway|quarantine)/);
       const strip = (tree: string) => tree.split('\n').filter((l) => !l.includes('./.clawfix')).join('\n');
-      expect(strip(await stateTree(host))).toBe(strip(before));
-      expect((await host.exec(`ls -A ${STATE}/.clawfix`)).stdout.trim()).toBe('');
+      expect(strip(await stateTree(w.host))).toBe(strip(before));
+      expect((await w.host.exec(`ls -A ${STATE}/.clawfix`)).stdout.trim()).toBe('');
     } finally {
-      await host.exec('rm -f /usr/local/bin/df');
+      await w.host.exec('rm -f /usr/local/bin/df');
     }
   });
 
   it('an OpenClaw without `backup create` (2026.3.2) gets a tar backup, read back and downloaded', async () => {
-    await setScenario(host, 'old-version-healthy');
+    await setScenario(w.host, 'old-version-healthy');
     const r = await cli('backup', 'box');
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Archive verification: passed/);

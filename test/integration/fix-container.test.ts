@@ -3,30 +3,19 @@
 // reaches the machine's engine as a VPS user in the `docker` group reaches Docker. Stopping the
 // gateway stops the container, so the steps that follow the stop (the purge, a rollback) reach the
 // state dir through a throwaway container with its volumes: the relink, a failed start, a restore.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { writeHostsFile } from '../helpers/cli.js';
-import { describeWithEngine, startGatewayContainer, type GatewayContainer, type SshHost } from '../helpers/containers.js';
-import type { ClientKey, KeyDir } from '../helpers/keys.js';
+import { describeWithEngine, startGatewayContainer, type GatewayContainer } from '../helpers/containers.js';
 import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
-import { startFixWorld } from '../fixtures/fix/world.js';
+import { useFixWorld } from '../fixtures/fix/world.js';
 
 describeWithEngine('clawfix fix on a host whose gateway runs in a container', () => {
-  let keys: KeyDir;
-  let key: ClientKey;
-  let host: SshHost;
-  let home: string;
-
-  beforeAll(async () => {
-    ({ keys, key, host, home } = await startFixWorld({ engineSocket: true }));
-  });
-  afterAll(async () => {
-    await keys?.cleanup();
-  });
+  const w = useFixWorld({ engineSocket: true });
 
   /** A gateway container with this OpenClaw scenario, and a hosts file naming it as `box`'s container. */
   async function gatewayIn(scenario: string): Promise<{ gw: GatewayContainer; hosts: string; fake: FakeFiles; state: string }> {
-    const gw = await startGatewayContainer(host, scenario, FAST_ENV);
-    const hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, `    openclaw:\n      container: ${gw.name}\n`));
+    const gw = await startGatewayContainer(w.host, scenario, FAST_ENV);
+    const hosts = await writeHostsFile(w.home, hostsYaml(w.host.port, w.key.privateKeyPath, `    openclaw:\n      container: ${gw.name}\n`));
     const state = `${gw.home}/.openclaw`;
     const fake: FakeFiles = {
       stateDir: state,
@@ -36,15 +25,15 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     return { gw, hosts, fake, state };
   }
   const credsHash = async (gw: GatewayContainer, dir: string) => (await gw.execOk(`cd '${dir}' && sha256sum * | sort`)).stdout;
-  const running = async (gw: GatewayContainer) => (await host.execOk(`docker container inspect -f '{{.State.Running}}' ${gw.name}`)).stdout.trim();
+  const running = async (gw: GatewayContainer) => (await w.host.execOk(`docker container inspect -f '{{.State.Running}}' ${gw.name}`)).stdout.trim();
 
   it('relinks a logged-out account: the container is stopped, the credentials quarantined through its volume, started, scanned, verified', async () => {
     const { gw, hosts, fake, state } = await gatewayIn('logged-out');
-    expect(await diagnosedVerdict(hosts, home)).toBe('logged-out');
+    expect(await diagnosedVerdict(hosts, w.home)).toBe('logged-out');
     const creds = `${state}/credentials/whatsapp/default`;
     const oldCreds = await credsHash(gw, creds);
 
-    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], w.home);
     await run.waitFor(/Link a device/, 120_000);
     await scanDrawnQr(fake, run.output());
     const r = await run.done;
@@ -57,7 +46,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(await credsHash(gw, quarantined!)).toBe(oldCreds);
     expect(await credsHash(gw, creds)).not.toBe(oldCreds);
     expect(await running(gw)).toBe('true');
-    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    expect(await diagnosedVerdict(hosts, w.home)).toBe('healthy');
     await gw.remove();
     // for the record: each step's time (the quarantine runs in a copy of the stopped container)
     console.log(`relink in a container: steps ${JSON.stringify(stepTimes(r.stdout))}`);
@@ -65,20 +54,20 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
 
   it('a stopped container: diagnosed from its volume as gateway-not-running, and fix starts the container', async () => {
     const { gw, hosts } = await gatewayIn('healthy');
-    await host.execOk(`docker stop ${gw.name}`);
-    const diagnosis = await fixCli(['--hosts', hosts, 'diagnose'], home);
+    await w.host.execOk(`docker stop ${gw.name}`);
+    const diagnosis = await fixCli(['--hosts', hosts, 'diagnose'], w.home);
     expect(diagnosis.stdout).toMatch(/gateway-not-running/);
     expect(diagnosis.stdout).toMatch(/Its container is stopped\./);
-    const logs = await fixCli(['--hosts', hosts, 'logs', 'box'], home);
+    const logs = await fixCli(['--hosts', hosts, 'logs', 'box'], w.home);
     expect(logs.code).toBe(4);
     expect(logs.stderr).toMatch(/the container is not running, and its log files were inside it, not on a volume: `docker logs clawfix-gw-\w+` \(or podman logs\)/);
 
-    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`docker start ${gw.name}`);
     expect(r.stdout).toMatch(/✓ start-gateway [\s\S]*✓ verify .*running and connected/);
     expect(await running(gw)).toBe('true');
-    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    expect(await diagnosedVerdict(hosts, w.home)).toBe('healthy');
     await gw.remove();
   });
 
@@ -88,7 +77,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     const oldCreds = await credsHash(gw, creds);
     await gw.execOk(`touch ${state}/.fake/gateway-fail-start`);
 
-    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(4);
     expect(r.stdout).toMatch(/✓ stop-gateway .*\n[\s\S]*✓ quarantine /);
     expect(r.stdout).toMatch(/the container \S+ stopped during start-up \(exited\); its last lines:\n[\s\S]*│ Port 18789 is already in use\.\n  ✗ start-gateway /);
@@ -96,7 +85,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(r.stdout).toMatch(/the journal is kept: run clawfix fix box again/);
     expect(await running(gw)).toBe('false');
     // read while the container is down, the way clawfix did: a throwaway container with its volumes
-    const hash = await host.execOk(`docker run --rm --volumes-from ${gw.name} --user openclaw --entrypoint sh $(docker container inspect -f '{{.Image}}' ${gw.name}) -c "cd '${creds}' && sha256sum * | sort"`);
+    const hash = await w.host.execOk(`docker run --rm --volumes-from ${gw.name} --user openclaw --entrypoint sh $(docker container inspect -f '{{.Image}}' ${gw.name}) -c "cd '${creds}' && sha256sum * | sort"`);
     expect(hash.stdout).toBe(oldCreds);
     await gw.remove();
   });
@@ -104,23 +93,23 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
   it('restore: the swap happens through the volume while the container is stopped, then it runs again, healthy', async () => {
     const { gw, hosts, state } = await gatewayIn('healthy');
     const creds = `${state}/credentials/whatsapp/default`;
-    const made = await fixCli(['--hosts', hosts, 'backup', 'box', '--no-download'], home);
+    const made = await fixCli(['--hosts', hosts, 'backup', 'box', '--no-download'], w.home);
     expect(made.code, made.stdout + made.stderr).toBe(0);
     const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
     const good = await credsHash(gw, creds);
     await gw.execOk(`printf '{"me":' > ${creds}/creds.json`);
-    const r = await fixCli(['--hosts', hosts, 'restore', 'box', name!, '--yes'], home);
+    const r = await fixCli(['--hosts', hosts, 'restore', 'box', name!, '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/✓ backup[\s\S]*✓ stop-gateway[\s\S]*✓ restore[\s\S]*✓ start-gateway[\s\S]*✓ verify/);
     expect(await credsHash(gw, creds)).toBe(good);
     expect(await running(gw)).toBe('true');
-    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    expect(await diagnosedVerdict(hosts, w.home)).toBe('healthy');
     await gw.remove();
   });
 
   it('a container name that does not exist: one line naming it and what to check, exit 4', async () => {
-    const hosts = await writeHostsFile(home, hostsYaml(host.port, key.privateKeyPath, `    openclaw:\n      container: openclaw-nope\n`));
-    const r = await fixCli(['--hosts', hosts, 'diagnose'], home);
+    const hosts = await writeHostsFile(w.home, hostsYaml(w.host.port, w.key.privateKeyPath, `    openclaw:\n      container: openclaw-nope\n`));
+    const r = await fixCli(['--hosts', hosts, 'diagnose'], w.home);
     expect(r.code).toBe(4);
     expect(r.stdout + r.stderr).toMatch(/cannot inspect container openclaw-nope: .*no such container.* on box/i);
     expect(r.stdout + r.stderr).toMatch(/check openclaw\.container in the hosts file against `docker ps -a` \(or podman ps -a\) on box/);

@@ -2,34 +2,25 @@
 // claw): the probe tells pm2 from a bare process by what pm2 puts in the gateway's environment, and
 // finds a stopped app through the running pm2 daemon; every stop and start goes through pm2, so the
 // gateway is never left running outside it.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeWithEngine, type SshHost } from '../helpers/containers.js';
-import type { KeyDir } from '../helpers/keys.js';
+import { beforeAll, expect, it } from 'vitest';
+import { describeWithEngine } from '../helpers/containers.js';
 import { installPm2 } from '../helpers/pm2.js';
 import { FAST_ENV, diagnosedVerdict, fixCli, scanDrawnQr, setScenario, startFix } from '../fixtures/fix/helpers.js';
-import { startFixWorld } from '../fixtures/fix/world.js';
+import { useFixWorld } from '../fixtures/fix/world.js';
 
 const APP = 'openclaw-gw';
 
 describeWithEngine('clawfix fix on a host where pm2 runs the gateway', () => {
-  let keys: KeyDir;
-  let host: SshHost;
-  let home: string;
-  let hosts: string;
-
+  const w = useFixWorld();
   beforeAll(async () => {
-    ({ keys, host, home, hosts } = await startFixWorld());
-    await installPm2(host);
-  });
-  afterAll(async () => {
-    await keys?.cleanup();
+    await installPm2(w.host);
   });
 
-  const pm2 = (args: string, env = '') => host.execOk(`cd /home/claw && env HOME=/home/claw ${env} pm2 ${args}`, { user: 'claw' });
+  const pm2 = (args: string, env = '') => w.host.execOk(`cd /home/claw && env HOME=/home/claw ${env} pm2 ${args}`, { user: 'claw' });
   /** The scenario's state without its own gateway, then the gateway started by pm2 with the fake's fast knobs. */
   async function underPm2(scenario: string): Promise<void> {
     await pm2('delete all').catch(() => undefined);
-    await setScenario(host, scenario, {}, '--no-gateway');
+    await setScenario(w.host, scenario, {}, '--no-gateway');
     const env = Object.entries(FAST_ENV).map(([k, v]) => `${k}=${v}`).join(' ');
     await pm2(`start /usr/local/bin/openclaw --name ${APP} --interpreter none -- gateway run`, env);
   }
@@ -37,36 +28,36 @@ describeWithEngine('clawfix fix on a host where pm2 runs the gateway', () => {
   async function pm2State(): Promise<{ status: string; gatewayUnderPm2: boolean }> {
     const list = JSON.parse((await pm2('jlist')).stdout) as Array<{ name: string; pid: number; pm2_env: { status: string } }>;
     const app = list.find((a) => a.name === APP);
-    const env = app?.pid ? (await host.exec(`tr '\\0' '\\n' < /proc/${app.pid}/environ`, { user: 'claw' })).stdout : '';
-    return { status: app?.pm2_env.status ?? 'missing', gatewayUnderPm2: /^pm_id=/m.test(env) && (await host.exec(`ps -o args= -p ${app?.pid ?? 0}`)).stdout.includes('openclaw-gateway') };
+    const env = app?.pid ? (await w.host.exec(`tr '\\0' '\\n' < /proc/${app.pid}/environ`, { user: 'claw' })).stdout : '';
+    return { status: app?.pm2_env.status ?? 'missing', gatewayUnderPm2: /^pm_id=/m.test(env) && (await w.host.exec(`ps -o args= -p ${app?.pid ?? 0}`)).stdout.includes('openclaw-gateway') };
   }
-  const managedBy = async () => JSON.parse((await fixCli(['--hosts', hosts, 'diagnose', '--json'], home)).stdout).hosts[0].openclaw.gateway.managedBy as string;
+  const managedBy = async () => JSON.parse((await fixCli(['--hosts', w.hosts, 'diagnose', '--json'], w.home)).stdout).hosts[0].openclaw.gateway.managedBy as string;
 
   it('relinks a logged-out account: pm2 stops and starts the gateway; afterwards pm2 runs it, healthy', async () => {
     await underPm2('logged-out');
-    expect(await diagnosedVerdict(hosts, home)).toBe('logged-out');
+    expect(await diagnosedVerdict(w.hosts, w.home)).toBe('logged-out');
     expect(await managedBy()).toBe('pm2');
-    const run = startFix(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    const run = startFix(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home);
     await run.waitFor(/Link a device/, 90_000);
-    await scanDrawnQr(host, run.output());
+    await scanDrawnQr(w.host, run.output());
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`pm2 stop ${APP}`);
     expect(r.stdout).toContain(`pm2 start ${APP}`);
     expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
     expect(await pm2State()).toEqual({ status: 'online', gatewayUnderPm2: true });
-    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    expect(await diagnosedVerdict(w.hosts, w.home)).toBe('healthy');
   });
 
   it('an app pm2 has stopped: found through the pm2 daemon, started by pm2, healthy', async () => {
     await underPm2('healthy');
     await pm2(`stop ${APP}`);
-    expect(await diagnosedVerdict(hosts, home)).toBe('gateway-not-running');
+    expect(await diagnosedVerdict(w.hosts, w.home)).toBe('gateway-not-running');
     expect(await managedBy()).toBe('pm2');
-    const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], home);
+    const r = await fixCli(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain(`pm2 start ${APP}`);
     expect(await pm2State()).toEqual({ status: 'online', gatewayUnderPm2: true });
-    expect(await diagnosedVerdict(hosts, home)).toBe('healthy');
+    expect(await diagnosedVerdict(w.hosts, w.home)).toBe('healthy');
   });
 });
