@@ -207,6 +207,16 @@ describe('accounts, hosts and remedies', () => {
     expect(down('process', null)).toEqual(['openclaw gateway start']);
   });
 
+  it('a gateway container that is not running: the verdict says how (stopped, crash-looping, paused)', () => {
+    const down = (containerState?: string) =>
+      triage(evidence({ gateway: { ...base.gateway, running: false, managedBy: 'none', ...(containerState ? { containerState } : {}) } })).accounts[0]!;
+    expect(down('exited')).toMatchObject({ verdict: 'gateway-not-running' });
+    expect(down('exited').summary).toMatch(/Its container is stopped\.$/);
+    expect(down('restarting').summary).toMatch(/keeps restarting: the gateway exits during start-up/);
+    expect(down('paused').summary).toMatch(/paused \(`docker unpause` it\)/);
+    expect(down().summary).not.toMatch(/container/);
+  });
+
   it('is pure: the evidence is not modified and the result is plain JSON', () => {
     const e = evidence({ logLines: [line('15:00', DROP), line('15:01', LISTENING)] });
     const frozen = JSON.stringify(e);
