@@ -262,6 +262,43 @@ describe('fake openclaw: gateway down', () => {
     const nonDefault = await oc(['gateway', 'start'], home);
     expect(nonDefault.stderr).toContain('[openclaw] Reason: service management skipped: non-default state dir or config path.');
   });
+
+  // What the real 2026.9.6 answered to the same commands (facts section 12; checked against its dist).
+  it('backup create refuses an output inside what it archives, as the real one does, dry run or not', async () => {
+    const home = newHome('backup-refusal');
+    const ws = path.join(home, 'ws');
+    fs.mkdirSync(ws);
+    const state = fs.realpathSync(writeConfig(home, await freePort(), { agents: { defaults: { workspace: ws } } }));
+    const stamped = (dir: string) => new RegExp(`^${dir.replace(/[.+]/g, '\\$&')}/\\d{4}-\\d\\d-\\d\\dT[\\d.+-]+-openclaw-backup\\.tar\\.gz$`);
+
+    const json = await oc(['backup', 'create', '--verify', '--json', '--output', `${home}/.openclaw/.clawfix/backups/`], home);
+    expect(json.code).toBe(1);
+    const doc = JSON.parse(json.stdout) as { ok: boolean; error: { type: string; message: string } };
+    expect(Object.keys(doc)).toEqual(['ok', 'error']);
+    expect(doc.error.type).toBe('cli_error');
+    const [, output, source] = /^Backup output must not be written inside a source path: (\S+) is inside (\S+)$/.exec(doc.error.message) ?? [];
+    expect(output).toMatch(stamped(`${home}/.openclaw/.clawfix/backups`));
+    expect(source).toBe(state);
+    expect(json.stderr).toBe(`[openclaw] The CLI command failed.\n[openclaw] Reason: ${doc.error.message}\n[openclaw] Debug: set OPENCLAW_DEBUG=1 to include the stack trace.\n[openclaw] Try: openclaw doctor\n[openclaw] Help: openclaw --help\n`);
+    expect(fs.existsSync(path.join(state, '.clawfix'))).toBe(false);
+
+    // through a symlink into the state dir: compared canonically, the output named as given
+    fs.symlinkSync(state, path.join(home, 'link'));
+    const text = await oc(['backup', 'create', '--dry-run', '--output', `${home}/link/b.tar.gz`], home);
+    expect(text).toMatchObject({ code: 1, stdout: '', stderr: `Backup output must not be written inside a source path: ${home}/link/b.tar.gz is inside ${state}\n` });
+
+    const inWorkspace = await oc(['backup', 'create', '--dry-run', '--json', '--output', `${ws}/b/`], home);
+    expect(inWorkspace.code).toBe(1);
+    expect((JSON.parse(inWorkspace.stdout) as typeof doc).error.message).toMatch(new RegExp(`is inside ${fs.realpathSync(ws).replace(/[.+]/g, '\\$&')}$`));
+
+    // the config file is archived, not its dir: an output beside a config kept outside the state dir is fine
+    const cfgDir = path.join(home, 'cfg');
+    fs.mkdirSync(cfgDir);
+    fs.copyFileSync(path.join(state, 'openclaw.json'), path.join(cfgDir, 'openclaw.json'));
+    const beside = await oc(['backup', 'create', '--dry-run', '--json', '--output', `${cfgDir}/`], home, { OPENCLAW_CONFIG_PATH: path.join(cfgDir, 'openclaw.json') });
+    expect(beside.code, beside.stderr).toBe(0);
+    expect((JSON.parse(beside.stdout) as { archivePath: string }).archivePath).toMatch(stamped(cfgDir));
+  });
 });
 
 describe('fake openclaw: gateway lifecycle, QR login, logout', () => {
