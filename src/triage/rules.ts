@@ -114,7 +114,11 @@ export const RULES: readonly Rule[] = [
       if (e.permissionErrors.some((p) => /\.openclaw|openclaw\.json|credentials\//.test(p) || (!!stateDir && p.includes(stateDir)))) return true;
       if (g.stateDir && e.stateDir && g.stateDir !== e.stateDir) return true;
       if (g.managedBy !== 'container' && g.running && g.user && e.stateDirOwner && g.user !== e.stateDirOwner) return true;
-      return !anyCredentialsHere(e) && e.otherStateDirs.some((d) => d.hasWhatsappCreds);
+      if (!anyCredentialsHere(e) && e.otherStateDirs.some((d) => d.hasWhatsappCreds)) return true;
+      // nothing of OpenClaw's here, but another user has a state dir or runs the gateway: the probe
+      // ran as the wrong user (that dir is usually unreadable to it, so its credentials are unknown)
+      if (e.config.present) return false;
+      return e.otherStateDirs.some((d) => d.owner !== null && d.owner !== e.user) || (g.running && !!g.user && !!e.user && g.user !== e.user);
     },
     remedy: {
       action: 'Act as the user that owns the gateway, on its state dir (<stateDir>); nothing is broken in the dir examined.',

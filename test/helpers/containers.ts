@@ -94,6 +94,10 @@ export interface StartSshHostOptions {
   systemd?: boolean;
   /** Label to tell containers apart in `podman ps` (default "sshd"). */
   role?: string;
+  /** Directories of this machine mounted read-only at the same path (e.g. the real OpenClaw's install). */
+  readOnlyMounts?: string[];
+  /** Linux capabilities added to the container's default set (e.g. NET_ADMIN to drop its route). */
+  capabilities?: string[];
   startupTimeoutMs?: number;
 }
 
@@ -261,7 +265,11 @@ async function launch(options: StartSshHostOptions, hostKey: string | undefined,
       });
       stream.on('error', () => {});
     })
-    .withBindMounts(options.engineSocket ? [{ source: engineSocketPath(eng), target: '/run/clawfix/engine.sock' }] : [])
+    .withBindMounts([
+      ...(options.engineSocket ? [{ source: engineSocketPath(eng), target: '/run/clawfix/engine.sock' }] : []),
+      ...(options.readOnlyMounts ?? []).map((dir) => ({ source: dir, target: dir, mode: 'ro' as const })),
+    ])
+    .withAddedCapabilities(...(options.capabilities ?? []))
     .withWaitStrategy(
       // under systemd, sshd logs to the journal: wait for its unit instead
       options.systemd ? Wait.forSuccessfulCommand('systemctl is-active --quiet ssh.service') : Wait.forLogMessage(/Server listening on/),

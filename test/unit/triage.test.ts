@@ -148,6 +148,18 @@ describe('precedence and looks-bad-but-fine', () => {
     expect(triage(evidence({ config, channelsStatus: live })).hostVerdict).toBe('healthy');
   });
 
+  it('no OpenClaw here but another user has a state dir or runs the gateway: wrong-user-or-state-dir, not whatsapp-not-configured', () => {
+    // as seen on the real 2026.9.6 host: the probe ran as the login user, the state is the service user's (unreadable)
+    const config = { present: false, whatsappConfigured: false, pluginEnabled: null, accountIds: [] };
+    const down = { ...base.gateway, running: false, pid: null, listening: false, user: null };
+    const other = [{ path: '/home/openclaw/.openclaw', owner: 'openclaw', hasWhatsappCreds: false }];
+    expect(triage(evidence({ user: 'claw', config, credentials: {}, gateway: down, otherStateDirs: other })).hostVerdict).toBe('wrong-user-or-state-dir');
+    const foreignGateway = { ...base.gateway, running: true, user: 'openclaw' };
+    expect(triage(evidence({ user: 'claw', config, credentials: {}, gateway: foreignGateway, otherStateDirs: [] })).hostVerdict).toBe('wrong-user-or-state-dir');
+    // a state dir of our own that is merely unconfigured stays whatsapp-not-configured, whoever else is there
+    expect(triage(evidence({ user: 'claw', config: { ...config, present: true }, credentials: {}, gateway: down, otherStateDirs: other })).hostVerdict).toBe('whatsapp-not-configured');
+  });
+
   it('restored-from-backup with valid credentials is not creds-corrupt', () => {
     const e = evidence({
       logLines: [`${at('15:00')} [web-session] restored corrupted WhatsApp creds.json from backup`, line('15:00', LISTENING)],

@@ -1,0 +1,83 @@
+/**
+ * Test hosts whose `openclaw` is the real one (2026.9.6 under Node 24), for the tests that prove
+ * clawfix against it: test/integration/real-*.test.ts.
+ *
+ * The install is made once per machine, outside every container, by scripts/real-openclaw.sh (npm's
+ * node@24 and openclaw, and a state template with the WhatsApp plugin), then mounted read-only into
+ * each host at its own path; docker/sshd/scenarios/real-openclaw.sh sets the host up from it as root
+ * before sshd starts. The only stand-in is `channels login` (see that script).
+ *
+ * With CI=true a failed install fails the tests. Elsewhere CLAWFIX_SKIP_REAL_OPENCLAW=1 skips them
+ * (the install is ~1 GB from the npm registry).
+ */
+import { execFile } from 'node:child_process';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { describe } from 'vitest';
+import { describeWithEngine, startSshHost, type SshHost, type StartSshHostOptions } from './containers.js';
+
+const run = promisify(execFile);
+
+export const REAL_VERSION = '2026.9.6';
+/** The service user's state dir on a real host. */
+export const REAL_STATE = '/home/openclaw/.openclaw';
+export const REAL_CREDS = `${REAL_STATE}/credentials/whatsapp/default`;
+
+export type RealState = 'not-linked' | 'linked' | 'whatsapp-not-configured' | 'plugin-missing';
+export type RealGateway = 'run' | 'none' | 'user-unit';
+
+const skipped = process.env.CI !== 'true' && process.env.CLAWFIX_SKIP_REAL_OPENCLAW === '1';
+
+/** describeWithEngine, also skipped (with the reason in its title) when CLAWFIX_SKIP_REAL_OPENCLAW=1 outside CI. */
+export function describeWithRealOpenclaw(name: string, fn: () => void): void {
+  if (skipped) describe.skip(`${name} (CLAWFIX_SKIP_REAL_OPENCLAW=1)`, fn);
+  else describeWithEngine(name, fn);
+}
+
+let install: Promise<string> | undefined;
+
+/** The install dir, installing first when needed (minutes the first time on a machine). */
+export function realOpenclawDir(): Promise<string> {
+  install ??= run('bash', [resolve('scripts/real-openclaw.sh')], { maxBuffer: 16 * 1024 * 1024, timeout: 900_000 })
+    .then(({ stdout }) => stdout.trim().split('\n').pop()!)
+    .catch((error: unknown) => {
+      const e = error as { stderr?: string; message: string };
+      throw new Error(`the real OpenClaw could not be installed (scripts/real-openclaw.sh): ${e.stderr?.trim().split('\n').slice(-5).join(' / ') || e.message}`);
+    });
+  return install;
+}
+
+export interface RealHostOptions extends Omit<StartSshHostOptions, 'scenario' | 'readOnlyMounts'> {
+  state?: RealState;
+  gateway?: RealGateway;
+}
+
+/** A test host with the real OpenClaw for `openclaw` in the given state; its gateway may still be starting. */
+export async function startRealHost(options: RealHostOptions): Promise<SshHost> {
+  const dir = await realOpenclawDir();
+  const { state = 'not-linked', gateway = 'run', ...host } = options;
+  return startSshHost({
+    ...host,
+    role: 'real-openclaw',
+    scenario: 'real-openclaw',
+    readOnlyMounts: [dir],
+    capabilities: ['NET_ADMIN'],
+    env: { ...host.env, REAL_OPENCLAW_DIR: dir, REAL_OPENCLAW_STATE: state, REAL_OPENCLAW_GATEWAY: gateway },
+    startupTimeoutMs: 120_000,
+  });
+}
+
+/** Waits until the real gateway listens on its port (it takes 30–90 s on a loaded machine). */
+export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 180): Promise<number> {
+  const started = Date.now();
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  await host.execOk(
+    `i=0; while [ $i -lt ${timeoutS * 2} ]; do grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.5; i=$((i+1)); done; echo "no gateway on ${port} after ${timeoutS} s" >&2; exit 1`,
+  );
+  return Date.now() - started;
+}
+
+/** The real `openclaw` as the service user, e.g. `channels status --json`. */
+export function realCli(host: SshHost, args: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  return host.exec(`su - openclaw -c ${JSON.stringify(`openclaw ${args}`)}`);
+}
