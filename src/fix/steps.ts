@@ -22,6 +22,8 @@ export interface FixSession {
   qr: Omit<LoginOptions, 'signal' | 'onLine' | 'hostName'>;
   verifyTimeoutMs?: number;
   login?: LoginResult;
+  /** Set when the link was verified but the host cannot reach WhatsApp (why, as the gateway said). */
+  offline?: string;
 }
 
 export async function isGatewayAlive(remote: RemoteHost): Promise<boolean> {
@@ -149,13 +151,18 @@ function implementation(s: FixSession, step: Step): Pick<ExecStep, 'run' | 'undo
       };
     case 'verify':
       return {
-        run: (signal) =>
-          verifyConnected(s.remote, {
-            restartOnce: s.plan.kind === 'relink' || s.plan.kind === 'link',
+        async run(signal) {
+          const linking = s.plan.kind === 'relink' || s.plan.kind === 'link';
+          const verified = await verifyConnected(s.remote, {
+            restartOnce: linking,
+            acceptOffline: true,
             onLine: s.onLine,
             ...(s.verifyTimeoutMs ? { timeoutMs: s.verifyTimeoutMs } : {}),
             ...(signal ? { signal } : {}),
-          }),
+          });
+          if (!verified.connected) s.offline = verified.offline;
+          return verified.note;
+        },
       };
   }
 }

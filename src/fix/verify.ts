@@ -2,6 +2,11 @@
  * Every remedy ends here: the gateway must report the account running and connected within a
  * bounded wait. `openclaw channels status --json` is polled; the gateway is restarted once half way
  * when asked (it may need to pick up new credentials after a link).
+ *
+ * "Linked and running, but the host cannot reach WhatsApp" (DNS, routes) is an outcome of its own
+ * when the caller accepts it: the remedy did its part and waiting longer changes nothing; after a
+ * link, rolling the new credentials back would only bring the old, logged-out ones back. What is
+ * left is the host's network, which the recap names (exit 4).
  */
 import { parseChannelsStatus, type AccountStatus } from '../triage/status-parse.js';
 import { channelsStatus, gatewayCommands } from './commands.js';
@@ -9,6 +14,8 @@ import { StepFailed, type RemoteHost } from './remote.js';
 
 export interface VerifyOptions {
   timeoutMs?: number;
+  /** Return `offline` instead of failing when the account is linked and running but WhatsApp is out of reach. */
+  acceptOffline?: boolean;
   intervalMs?: number;
   restartOnce?: boolean;
   signal?: AbortSignal;
@@ -17,7 +24,15 @@ export interface VerifyOptions {
 
 export const VERIFY_TIMEOUT_MS = 90_000;
 
-export type AccountState = { ok: true; status: AccountStatus } | { ok: false; reason: string };
+export type AccountState = { ok: true; status: AccountStatus } | { ok: false; reason: string; offline?: string };
+
+export type VerifyResult = { connected: true; note: string } | { connected: false; note: string; offline: string };
+
+/** A failed connection attempt that says the host cannot reach WhatsApp at all (not a WhatsApp answer). */
+const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|ECONNREFUSED|ETIMEDOUT|getaddrinfo/;
+
+/** How many polls in a row must say "linked, running, network error" before it is the outcome. */
+const OFFLINE_POLLS = 2;
 
 /** Reads one `channels status --json` document for the account. */
 export function accountState(stdout: string, account: string): AccountState {
@@ -35,22 +50,30 @@ export function accountState(stdout: string, account: string): AccountState {
   const status = summary.accounts.find((a) => a.account === account);
   if (!status) return { ok: false, reason: `account ${account} not in the gateway's status` };
   if (status.running === true && status.connected === true) return { ok: true, status };
+  const error = status.lastDisconnect?.error ?? status.lastError ?? '';
+  const offline = status.linked === true && status.running === true && NETWORK_ERROR.test(error) ? error : undefined;
   const parts = [status.linked === false ? 'not linked' : null, status.running ? 'running' : 'not running', status.connected ? 'connected' : 'not connected', status.healthState ? `health ${status.healthState}` : null];
-  return { ok: false, reason: parts.filter(Boolean).join(', ') };
+  return { ok: false, reason: parts.filter(Boolean).join(', '), ...(offline ? { offline } : {}) };
 }
 
-export async function verifyConnected(remote: RemoteHost, options: VerifyOptions = {}): Promise<string> {
+export async function verifyConnected(remote: RemoteHost, options: VerifyOptions = {}): Promise<VerifyResult> {
   const t = remote.target;
   const timeoutMs = options.timeoutMs ?? VERIFY_TIMEOUT_MS;
   const interval = options.intervalMs ?? 2000;
   const deadline = Date.now() + timeoutMs;
   let restarted = !options.restartOnce;
   let last = 'no answer yet';
+  let offlinePolls = 0;
   for (;;) {
     if (options.signal?.aborted) throw new StepFailed('interrupted while verifying');
     const result = await remote.run(channelsStatus(t, 5000), options.signal ? { signal: options.signal } : {});
     const state = accountState(result.stdout, t.account);
-    if (state.ok) return `account ${t.account} running and connected`;
+    if (state.ok) return { connected: true, note: `account ${t.account} running and connected` };
+    offlinePolls = state.offline ? offlinePolls + 1 : 0;
+    if (options.acceptOffline && state.offline && offlinePolls >= OFFLINE_POLLS) {
+      const why = remote.clean(state.offline).slice(0, 200);
+      return { connected: false, offline: why, note: `account ${t.account} linked and running (the gateway says so); not connected: the host cannot reach WhatsApp (${why})` };
+    }
     if (state.reason !== last) options.onLine?.(`status: ${state.reason}`);
     last = state.reason;
     if (Date.now() >= deadline) break;

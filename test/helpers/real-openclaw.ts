@@ -24,7 +24,7 @@ export const REAL_STATE = '/home/openclaw/.openclaw';
 export const REAL_CREDS = `${REAL_STATE}/credentials/whatsapp/default`;
 
 export type RealState = 'not-linked' | 'linked' | 'whatsapp-not-configured' | 'plugin-missing';
-export type RealGateway = 'run' | 'none' | 'user-unit';
+export type RealGateway = 'run' | 'none' | 'user-unit-stopped';
 
 const skipped = process.env.CI !== 'true' && process.env.CLAWFIX_SKIP_REAL_OPENCLAW === '1';
 

@@ -87,6 +87,15 @@ describe('pure readers', () => {
     expect(accountState('Gateway not reachable', 'default').ok).toBe(false);
   });
 
+  it('accountState: linked and running with a network error is offline; a WhatsApp answer or no link is not', () => {
+    // what the real 2026.9.6 gateway reports for linked credentials on a host without DNS
+    const dns = { status: 408, error: 'WebSocket Error (getaddrinfo EAI_AGAIN web.whatsapp.com)', loggedOut: false };
+    expect(accountState(doc({ running: true, connected: false, healthState: 'reconnecting', lastDisconnect: dns }), 'default')).toMatchObject({ ok: false, offline: dns.error });
+    expect(accountState(doc({ running: true, connected: false, lastDisconnect: { status: 401, error: 'Connection Failure', loggedOut: true } }), 'default')).not.toHaveProperty('offline');
+    expect(accountState(doc({ linked: false, running: true, connected: false, lastDisconnect: dns }), 'default')).not.toHaveProperty('offline');
+    expect(accountState(doc({ running: false, connected: false, lastDisconnect: dns }), 'default')).not.toHaveProperty('offline');
+  });
+
   it('parseJournal accepts what saveJournal writes and nothing else', () => {
     const journal = {
       version: 1, host: 'box', account: 'default', stateDir: '/s', startedAt: 't', updatedAt: 't', by: 'me', run: 'r', kind: 'relink', verdict: 'logged-out',

@@ -5,7 +5,8 @@
 #
 #   REAL_OPENCLAW_STATE    not-linked (default) | linked | whatsapp-not-configured | plugin-missing
 #   REAL_OPENCLAW_GATEWAY  run (default: `openclaw gateway run` as a bare process) | none |
-#                          user-unit (systemd image: a user unit of openclaw, linger on, gateway started)
+#                          user-unit-stopped (systemd image: openclaw's user unit as `gateway install`
+#                          writes it, linger on, the unit not started)
 #
 # `openclaw` on PATH (/usr/local/bin) is the real CLI under Node 24, except for one subcommand:
 # `channels login` goes to the fake's login (docker/openclaw), because WhatsApp's servers are out of
@@ -30,7 +31,16 @@ rm -f /usr/local/bin/openclaw
 cat > /usr/local/bin/openclaw <<EOF
 #!/bin/sh
 # test host: the real OpenClaw; \`channels login\` alone goes to a stand-in (no WhatsApp servers here)
-case " \$* " in *" channels login "*) exec "$node" /usr/local/lib/node_modules/openclaw/openclaw.mjs "\$@";; esac
+real() { "$node" "$dir/node_modules/openclaw/openclaw.mjs" "\$@"; }
+case " \$* " in
+  *" channels login "*)
+    # the fake's QR login, then what the real one does after a link: ask the gateway to start the account
+    OPENCLAW_FAKE_LOGIN_ONLY=1 "$node" /usr/local/lib/node_modules/openclaw/openclaw.mjs "\$@" || exit \$?
+    account=default; prev=; for a in "\$@"; do [ "\$prev" = --account ] && account=\$a; prev=\$a; done
+    real gateway call channels.start --json --params "{\\"channel\\":\\"whatsapp\\",\\"accountId\\":\\"\$account\\"}" >/dev/null 2>&1 \\
+      || echo "Local login saved auth for whatsapp/\$account, but the running gateway did not restart it."
+    exit 0 ;;
+esac
 exec "$node" "$dir/node_modules/openclaw/openclaw.mjs" "\$@"
 EOF
 chmod 0755 /usr/local/bin/openclaw
@@ -57,10 +67,10 @@ chown -R openclaw:openclaw "$state"
 case "$gateway" in
   run)
     su - openclaw -c 'cd && setsid nohup openclaw gateway run </dev/null >/dev/null 2>&1 &' ;;
-  user-unit)
-    # what `openclaw gateway install` writes, with linger so it runs without a session
+  user-unit-stopped)
+    # what `openclaw gateway install` writes; linger on, so openclaw's user manager runs without a session
     unit_dir="$home/.config/systemd/user"
-    mkdir -p "$unit_dir/default.target.wants"
+    mkdir -p "$unit_dir"
     cat > "$unit_dir/openclaw-gateway.service" <<EOF
 [Unit]
 Description=OpenClaw Gateway
@@ -75,7 +85,6 @@ Environment=HOME=$home
 [Install]
 WantedBy=default.target
 EOF
-    ln -sf ../openclaw-gateway.service "$unit_dir/default.target.wants/openclaw-gateway.service"
     chown -R openclaw:openclaw "$home/.config"
     mkdir -p /var/lib/systemd/linger && touch /var/lib/systemd/linger/openclaw ;;
   none) ;;
