@@ -19,13 +19,20 @@ export interface LogsOptions {
   showNumbers: boolean;
 }
 
-/** Finds the newest log file (logging.file from the config wins) and tails it. */
+/**
+ * Finds the newest log file (logging.file from the config wins) and tails it. Of /tmp/openclaw and
+ * /tmp/openclaw-<uid> only a dir that is the user's own, not a symlink and not group/other-writable
+ * counts: OpenClaw itself logs elsewhere otherwise, and lines in it could be another user's (the
+ * probe applies the same test, src/probe/probe.sh).
+ */
 export function logScript(stateDir: string, lines: number, follow: boolean, container?: string): string {
   const inside = `the container is not running, and its log files were inside it, not on a volume: \`docker logs ${container ?? '<container>'}\` (or podman logs) has its console output`;
   return sh`f=$(sed -n 's/.*"file": *"\\([^"]*\\)".*/\\1/p' ${`${stateDir}/openclaw.json`} 2>/dev/null | head -n 1)
-[ -n "$f" ] && [ -r "$f" ] || f=$(ls -1t /tmp/openclaw/openclaw*.log /tmp/openclaw-$(id -u)/openclaw*.log 2>/dev/null | head -n 1)
+own_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %u "$1" 2>/dev/null)" = "$(id -u)" ] && case "$(stat -c %A "$1" 2>/dev/null)" in ?????w*|????????w*) false;; esac; }
+dirs=; for d in /tmp/openclaw /tmp/openclaw-$(id -u); do own_dir "$d" && dirs="$dirs $d/openclaw*.log"; done
+[ -n "$f" ] && [ -r "$f" ] || { f=; [ -z "$dirs" ] || f=$(ls -1t $dirs 2>/dev/null | head -n 1); }
 [ -n "$f" ] || [ -z "\${CLAWFIX_CONTAINER_STATE:-}" ] || { echo ${inside} >&2; exit 1; }
-[ -n "$f" ] || { echo "no OpenClaw log file found (/tmp/openclaw/openclaw-*.log)" >&2; exit 1; }
+[ -n "$f" ] || { echo "no OpenClaw log file of this user found (/tmp/openclaw/openclaw-*.log)" >&2; exit 1; }
 echo "@@file $f"
 exec tail -n ${String(lines)} ${follow ? sh`-F` : sh``} "$f"`.text;
 }

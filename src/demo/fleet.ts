@@ -158,7 +158,9 @@ export async function startDemoFleet(): Promise<DemoFleet> {
       DEMO_SCENARIOS.map(async (scenario) => {
         const root = join(dir, `vps-${scenario}`);
         const home = join(root, 'home');
+        const sysRoot = join(root, 'sys');
         mkdirSync(home, { recursive: true });
+        mkdirSync(sysRoot);
         const host: DemoHost = { name: `vps-${scenario}`, scenario, port: 0, home, gatewayPids: [] };
         hosts.push(host);
         const args = [join(prefix, 'lib/node_modules/openclaw/fake/scenario.mjs'), scenario, '--home', home,
@@ -167,7 +169,7 @@ export async function startDemoFleet(): Promise<DemoFleet> {
         const { stdout } = await run(process.execPath, args, { cwd: home, env });
         const report = JSON.parse(stdout) as { gateways?: { pid: number }[] };
         host.gatewayPids = (report.gateways ?? []).map((gateway) => gateway.pid);
-        const server = await startSimulatedHost({ hostKey: rsaPrivateKey(), clientKey, user: DEMO_USER, home, binDir: join(prefix, 'bin') });
+        const server = await startSimulatedHost({ hostKey: rsaPrivateKey(), clientKey, user: DEMO_USER, home, binDir: join(prefix, 'bin'), root: sysRoot });
         servers.push(server);
         host.port = server.port;
       }),

@@ -1,6 +1,7 @@
 /**
  * One simulated VPS: an in-process ssh2 server on 127.0.0.1 that lets in one user with one key and
- * runs each exec under `sh -c` in a sandboxed HOME, with the fake OpenClaw first on PATH.
+ * runs each exec under `sh -c` in a sandboxed HOME, with the fake OpenClaw first on PATH and a root of
+ * its own for the probe's system paths.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
@@ -34,6 +35,8 @@ export interface SimulatedHostOptions {
   home: string;
   /** Directory put first on PATH (holds the fake `openclaw`). */
   binDir: string;
+  /** The host's own `/` for the probe (CF_ROOT, src/probe/script.ts): not the machine's /tmp, /home or units. */
+  root: string;
 }
 
 export interface SimulatedHost {
@@ -51,6 +54,7 @@ export async function startSimulatedHost(options: SimulatedHostOptions): Promise
     HOME: options.home,
     PATH: `${options.binDir}:/usr/bin:/bin`,
     USER: options.user,
+    CF_ROOT: options.root,
     LANG: process.env.LANG ?? 'C.UTF-8',
   };
 

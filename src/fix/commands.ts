@@ -30,10 +30,14 @@ export function openclaw(t: FixTarget, ...args: string[]): ShellFragment {
   return sh`${env}${[t.openclawBin, ...profile, ...args]}`;
 }
 
-/** Prepended to every service-user command: non-interactive shells often lack the npm/nvm PATH. */
+/**
+ * Prepended to every service-user command. The dir of the openclaw the probe found comes first (its
+ * `node` and helpers belong with it), then the session's PATH, as in the probe (probe.sh says why);
+ * the well-known dirs last, since non-interactive shells often lack the npm/nvm PATH.
+ */
 export function preamble(t: FixTarget): ShellFragment {
-  const dir = t.openclawBin.includes('/') ? t.openclawBin.slice(0, t.openclawBin.lastIndexOf('/')) : '/usr/local/bin';
-  return sh`PATH=${dir}:"$HOME/.npm-global/bin:$HOME/.local/bin:/usr/local/bin:/usr/bin:/bin:$PATH"; export PATH; `;
+  const found = t.openclawBin.includes('/') ? sh`${t.openclawBin.slice(0, t.openclawBin.lastIndexOf('/'))}:` : sh``;
+  return sh`PATH=${found}"$PATH:$HOME/.npm-global/bin:$HOME/.local/bin:/usr/local/bin:/usr/bin:/bin"; export PATH; `;
 }
 
 const unit = (t: FixTarget) => t.gateway.serviceName ?? DEFAULT_UNIT;

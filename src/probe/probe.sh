@@ -1,6 +1,9 @@
 #!/bin/sh
 # clawfix evidence probe: see script.ts for what it is and how it is called.
-PATH="$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME/.bun/bin:$HOME/.volta/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin:$PATH"
+# The session's own PATH first: a non-interactive SSH session's PATH is what `ssh host openclaw` would
+# run, so it decides which openclaw is the host's. The well-known dirs come after it, only to find
+# installs it lacks (npm -g, nvm, pnpm… are often set up for interactive shells alone).
+PATH="$PATH:$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME/.bun/bin:$HOME/.volta/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin"
 for d in "$HOME"/.nvm/versions/node/*/bin /usr/local/lib/nodejs/*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
 export PATH
 LC_ALL=C; export LC_ALL
@@ -13,14 +16,17 @@ printf 'user=%s\nuid=%s\nhome=%s\nhostname=%s\nnow=%s\ntz=%s\nkernel=%s\n' "$(id
 # --- the gateway process first: its environment may tell where the state dir is
 sec gateway
 gw_pid=""
-ps -eo pid=,user=,etimes=,args= 2>/dev/null | while read -r pid user etimes args; do
+# A rooted probe (CF_ROOT, see script.ts) stands for a host of its own: the machine's other users and
+# their gateways are not part of it, and processes cannot be rooted, so it lists its own user's only.
+procs=-e; [ -n "$CF_ROOT" ] && procs="-u $(id -u)"
+ps $procs -o pid=,user=,etimes=,args= 2>/dev/null | while read -r pid user etimes args; do
   case "$args" in
     *openclaw-gateway*|*openclaw*" gateway run"*|*openclaw*" gateway --"*|*"openclaw gateway"|*clawdbot*gateway*|*moltbot*gateway*)
       case "$args" in *while\ read*|*ps\ -eo*) continue ;; esac
       printf 'process=%s %s %s %s\n' "$pid" "$user" "$etimes" "$args" | cut -c1-300 ;;
   esac
 done
-for pid in $(ps -eo pid=,args= 2>/dev/null | awk '/openclaw-gateway|openclaw.* gateway( run|$)/ && !/awk/ {print $1}'); do
+for pid in $(ps $procs -o pid=,args= 2>/dev/null | awk '/openclaw-gateway|openclaw.* gateway( run|$)/ && !/awk/ {print $1}'); do
   [ -r "/proc/$pid/environ" ] && tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -E '^(OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|HOME|pm_id|name)=' | sed "s/^/env.$pid./"
 done
 
@@ -41,7 +47,7 @@ else
 fi
 
 sec candidates
-for d in /root/.openclaw /root/.openclaw-* /home/*/.openclaw /home/*/.openclaw-* /home/node/.openclaw /data/.openclaw /var/lib/openclaw/.openclaw; do
+for d in "$CF_ROOT"/root/.openclaw "$CF_ROOT"/root/.openclaw-* "$CF_ROOT"/home/*/.openclaw "$CF_ROOT"/home/*/.openclaw-* "$CF_ROOT"/home/node/.openclaw "$CF_ROOT"/data/.openclaw "$CF_ROOT"/var/lib/openclaw/.openclaw; do
   [ -d "$d" ] || continue
   [ "$d" = "$state" ] && continue
   creds=unknown
@@ -159,10 +165,12 @@ for f in /proc/net/tcp /proc/net/tcp6; do
 done
 printf 'port=%s\nlistening=%s\n' "$port" "$listening"
 for u in "$HOME"/.config/systemd/user/openclaw*.service "$HOME"/.config/systemd/user/clawdbot*.service; do [ -f "$u" ] && printf 'user-unit=%s\n' "$u"; done
-for u in /etc/systemd/system/openclaw*.service /lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
-if [ -d /run/systemd/system ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
-# logind makes its linger dir on the first enable-linger; before that, ask it (it knows users with a session)
-if [ -e "/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d /var/lib/systemd/linger ]; then printf 'linger=no\n'
+for u in "$CF_ROOT"/etc/systemd/system/openclaw*.service "$CF_ROOT"/lib/systemd/system/openclaw*.service; do [ -f "$u" ] && printf 'system-unit=%s\n' "$u"; done
+if [ -d "$CF_ROOT/run/systemd/system" ]; then printf 'systemd=1\n'; else printf 'systemd=0\n'; fi
+# logind makes its linger dir on the first enable-linger; before that, ask it (it knows users with a session);
+# a rooted probe does not ask the machine's logind
+if [ -e "$CF_ROOT/var/lib/systemd/linger/$(id -un)" ]; then printf 'linger=yes\n'; elif [ -d "$CF_ROOT/var/lib/systemd/linger" ]; then printf 'linger=no\n'
+elif [ -n "$CF_ROOT" ]; then printf 'linger=unknown\n'
 else case "$(timeout 5 loginctl show-user "$(id -un)" -p Linger --value 2>/dev/null)" in yes) printf 'linger=yes\n';; no) printf 'linger=no\n';; *) printf 'linger=unknown\n';; esac; fi
 # pm2: its apps that run OpenClaw, stopped ones too (then no process shows it), asked only of a
 # daemon that already runs: `pm2 jlist` would start one; names and states only (jlist holds env)
@@ -183,7 +191,9 @@ let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
 fi
 # set by clawfix when OpenClaw's container is not running and this runs in a throwaway copy of it
 [ -n "${CLAWFIX_CONTAINER_STATE:-}" ] && printf 'container-state=%s\n' "$CLAWFIX_CONTAINER_STATE"
+# the machine's container engine is no part of a rooted probe's host (its containers cannot be rooted)
 for engine in docker podman; do
+  [ -z "$CF_ROOT" ] || break
   command -v "$engine" >/dev/null 2>&1 || continue
   timeout 5 "$engine" ps --format '{{.Names}}\t{{.Image}}\t{{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine\t/"
 done
@@ -191,7 +201,12 @@ done
 # --- the WhatsApp-relevant lines of the two newest log files (tails only, size-capped); the pattern is
 #     src/triage/relevance.ts's RELEVANT_LOG_PATTERN (a unit test keeps the two equal)
 # logging.file in the config replaces the default rolling files, as in OpenClaw itself
-logdirs="/tmp/openclaw /tmp/openclaw-$(id -u)"
+# OpenClaw logs to /tmp/openclaw only when that dir is its user's own, not a symlink and not group- or
+# other-writable, else to /tmp/openclaw-<uid>: a dir that fails the test holds another user's logs,
+# or lines planted to steer the verdict (the same test as `clawfix logs`, src/commands/logs.ts)
+own_dir() { [ -d "$1" ] && [ ! -L "$1" ] && [ "$(stat -c %u "$1" 2>/dev/null)" = "$(id -u)" ] && case "$(stat -c %A "$1" 2>/dev/null)" in ?????w*|????????w*) false;; esac; }
+logdirs=""
+for dir in "$CF_ROOT/tmp/openclaw" "$CF_ROOT/tmp/openclaw-$(id -u)"; do own_dir "$dir" && logdirs="$logdirs $dir"; done
 case "$logfile" in "~/"*) logfile="$HOME/${logfile#\~/}";; esac
 [ -n "$logfile" ] && logdirs="$logfile"
 for dir in $logdirs; do

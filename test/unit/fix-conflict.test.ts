@@ -69,7 +69,8 @@ describe('the probe on a fake OpenClaw state dir', () => {
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   it('reports a hash of each account\'s number from creds.me.id, and the number nowhere in its files section', async () => {
-    const transport = new LocalTransport({ env: { ...process.env, HOME: join(root, 'home'), PATH: `${join(root, 'prefix/bin')}:/usr/bin:/bin` } });
+    // CF_ROOT: a root of the probe's own, not this machine's /home or /tmp (src/probe/script.ts)
+    const transport = new LocalTransport({ env: { ...process.env, HOME: join(root, 'home'), PATH: `${join(root, 'prefix/bin')}:/usr/bin:/bin`, CF_ROOT: join(root, 'sys') } });
     const probe = await runProbe(transport, { ...HOST, user: 'nobody' });
     expect(probe.complete, probe.exec.stderr).toBe(true);
     expect(probe.evidence.credentials['default']?.selfHash).toBe(SELF);

@@ -11,6 +11,13 @@ describe('the gateway manager, from what the probe saw', () => {
     expect(probe('process=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw')).toMatchObject({ running: true, pid: 4242, managedBy: 'process', serviceName: null });
   });
 
+  it('a gateway of another state dir (its environment says so) is not this one: other users, profiles, tests', () => {
+    expect(probe('process=4242 alice 600 openclaw-gateway\nenv.4242.HOME=/home/alice')).toMatchObject({ running: false, pid: null, managedBy: 'none' });
+    expect(probe('process=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw\nenv.4242.OPENCLAW_STATE_DIR=/srv/other').running).toBe(false);
+    const both = 'process=4141 alice 900 openclaw-gateway\nenv.4141.HOME=/home/alice\nprocess=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw';
+    expect(probe(both)).toMatchObject({ running: true, pid: 4242, user: 'claw' });
+  });
+
   it('pm2: the app id and name pm2 puts in the environment of what it starts', () => {
     const g = probe('process=4242 claw 600 openclaw-gateway\nenv.4242.HOME=/home/claw\nenv.4242.pm_id=3\nenv.4242.name=openclaw-gw');
     expect(g).toMatchObject({ managedBy: 'pm2', serviceName: 'openclaw-gw' });

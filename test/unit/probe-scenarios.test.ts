@@ -1,9 +1,12 @@
 /**
  * The probe and triage together, on the fake OpenClaw's scenarios set up in local directories
- * (no SSH, no container): the same script and parser as over SSH, in a few seconds.
+ * (no SSH, no container): the same script and parser as over SSH, in a few seconds. Hermetic: the
+ * probe gets a root of its own (CF_ROOT), and a PATH that leads to the fake, so this machine's
+ * openclaw, /tmp/openclaw and other users' state dirs play no part (test/integration/hermetic.test.ts
+ * proves it with decoys).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -54,7 +57,9 @@ async function diagnoseScenario(name: string, options: { variant?: string; openc
   if (options.variant) args.push('--variant', options.variant);
   execFileSync(process.execPath, args, { stdio: 'pipe', env: { ...process.env, PATH: `${prefix}/bin:${process.env.PATH}` } });
   gateways.push(home);
-  const transport = new LocalTransport({ env: { ...process.env, HOME: home, PATH: `${prefix}/bin:/usr/bin:/bin` } });
+  const sysRoot = join(root, `${name}${options.variant ?? ''}-sys`);
+  mkdirSync(sysRoot, { recursive: true });
+  const transport = new LocalTransport({ env: { ...process.env, HOME: home, PATH: `${prefix}/bin:/usr/bin:/bin`, CF_ROOT: sysRoot } });
   const probe = await runProbe(transport, host(options.openclaw));
   expect(probe.complete, probe.exec.stderr).toBe(true);
   return { probe, result: triage(probe.evidence, { now: new Date(probe.evidence.collectedAt) }) };
