@@ -7,16 +7,17 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { backupDir, createBackup } from '../fix/backup.js';
+import { createBackup } from '../fix/backup.js';
+import { legacyBackupDir, parseBackupDir, resolveBackupDirScript } from '../fix/backup-dir.js';
 import { openHost, type HostSession } from '../fix/connect.js';
 import { localStateDir } from '../fix/local-state.js';
 import { acquireLock, newHolder, releaseLock } from '../fix/lock.js';
 import { BACKUP_SINCE, planRestore } from '../fix/plan.js';
 import { stamp } from '../fix/quarantine.js';
 import { renderPlan, renderRecap, stepReporter } from '../fix/report.js';
-import { resolveArchive, restorePaths } from '../fix/restore.js';
+import { locateArchiveScript, parseLocated, restorePaths } from '../fix/restore.js';
 import { executePlan } from '../fix/run.js';
-import { sh } from '../shell.js';
+import { sh, type ShellFragment } from '../shell.js';
 import { versionInRange } from '../triage/version.js';
 import { confirm, interactive } from '../ui/ask.js';
 import { bold, dim, table } from '../ui/style.js';
@@ -55,20 +56,33 @@ interface Listed {
   sizeBytes: number;
   modified: string;
   path: string;
+  /** In `<stateDir>/.clawfix/backups/`, where clawfix wrote backups before: listed and restorable, never written. */
+  legacy?: true;
+}
+
+/** `<kind>\t<size>\t<modified>\t<name>` for each archive in the backup dir (new) and the legacy one. */
+function listScript(session: HostSession): ShellFragment {
+  const t = session.remote.target;
+  return sh`${resolveBackupDirScript(t)}
+cf_list() { cd "$2" 2>/dev/null && for f in *.tar.gz; do [ -f "$f" ] && printf '%s\t%s\t%s\t%s\n' "$1" "$(wc -c < "$f")" "$(date -u -r "$f" +%Y-%m-%dT%H:%M:%SZ)" "$f"; done; }
+(cf_list new "$backup_dir"); (cf_list legacy ${legacyBackupDir(t.stateDir)}); true`;
 }
 
 export async function backups(target: string, options: { json: boolean }, ctx: CommandContext): Promise<number> {
   colour(ctx);
   const session = await openHost(target, ctx);
   try {
-    const dir = backupDir(session.remote.target.stateDir);
-    const result = await session.remote.run({ as: 'service', script: sh`cd ${dir} 2>/dev/null && for f in *.tar.gz; do [ -f "$f" ] && printf '%s\\t%s\\t%s\\n' "$(wc -c < "$f")" "$(date -u -r "$f" +%Y-%m-%dT%H:%M:%SZ)" "$f"; done; true`.text, timeoutMs: 60_000 });
+    const { remote } = session;
+    const result = await remote.run({ as: 'service', script: listScript(session).text, timeoutMs: 60_000 });
+    const dirs = { new: parseBackupDir(result.stdout) ?? '?', legacy: legacyBackupDir(remote.target.stateDir) };
     const listed: Listed[] = result.stdout
       .split('\n')
-      .filter((l) => l.includes('\t'))
+      .filter((l) => /^(new|legacy)\t/.test(l))
       .map((line) => {
-        const [size = '0', modified = '', name = ''] = line.split('\t');
-        return { where: 'host' as const, name: session.remote.clean(name), sizeBytes: Number(size.trim()), modified, path: `${dir}/${session.remote.clean(name)}` };
+        const [kind = 'new', size = '0', modified = '', raw = ''] = line.split('\t');
+        const name = remote.clean(raw);
+        const legacy = kind === 'legacy';
+        return { where: 'host' as const, name, sizeBytes: Number(size.trim()), modified, path: `${legacy ? dirs.legacy : dirs.new}/${name}`, ...(legacy ? { legacy: true as const } : {}) };
       });
     const localDir = join(localStateDir(), 'backups', session.host.name);
     for (const name of await readdir(localDir).catch(() => [] as string[])) {
@@ -76,11 +90,12 @@ export async function backups(target: string, options: { json: boolean }, ctx: C
       listed.push({ where: 'here', name, sizeBytes: info.size, modified: info.mtime.toISOString().replace(/\.\d+Z$/, 'Z'), path: join(localDir, name) });
     }
     listed.sort((a, b) => a.modified.localeCompare(b.modified));
-    if (options.json) ctx.stdout.write(`${JSON.stringify({ host: session.host.name, backups: listed }, null, 2)}\n`);
+    if (options.json) ctx.stdout.write(`${JSON.stringify({ host: session.host.name, backupDir: dirs.new, backups: listed }, null, 2)}\n`);
     else if (listed.length === 0) ctx.stdout.write(`${session.host.name}: no backups yet (clawfix backup ${session.host.name} makes one)\n`);
     else {
-      const rows = [['WHERE', 'MODIFIED', 'SIZE', 'PATH'], ...listed.map((b) => [b.where, b.modified, `${Math.max(1, Math.round(b.sizeBytes / 1024))} KiB`, b.path])];
-      ctx.stdout.write(`${table(rows)}\n${dim(`restore one with: clawfix restore ${session.host.name} <name on the host>`)}\n`);
+      const rows = [['WHERE', 'MODIFIED', 'SIZE', 'PATH'], ...listed.map((b) => [b.legacy ? 'host (legacy)' : b.where, b.modified, `${Math.max(1, Math.round(b.sizeBytes / 1024))} KiB`, b.path])];
+      const legacy = listed.some((b) => b.legacy) ? `\n${dim(`legacy: where clawfix kept backups before (inside the state dir, so openclaw backup create carries them along); read only: restorable, never written`)}` : '';
+      ctx.stdout.write(`${table(rows)}${legacy}\n${dim(`restore one with: clawfix restore ${session.host.name} <name on the host>`)}\n`);
     }
     return ExitCode.OK;
   } finally {
@@ -95,10 +110,18 @@ export async function restore(target: string, archive: string, options: { yes: b
   const session = await openHost(target, ctx);
   try {
     const { remote, diagnosis, host } = session;
-    const paths = restorePaths(remote.target.stateDir, resolveArchive(remote.target.stateDir, archive), stamp());
-    const exists = await remote.run({ as: 'service', script: sh`test -f ${paths.archive}`.text, timeoutMs: 30_000 });
-    if (exists.exitCode !== 0) throw new UsageError(`no such backup on ${host.name}: ${paths.archive}`, `clawfix backups ${host.name} lists them`);
-    const plan = planRestore(diagnosis, { host, archive: paths.archive, download: options.download !== false });
+    const located = await remote.run({ as: 'service', script: locateArchiveScript(remote.target, archive).text, timeoutMs: 30_000 });
+    const found = parseLocated(remote.clean(located.stdout));
+    if (!found.archive) throw new UsageError(`no such backup on ${host.name}: ${archive}`, `clawfix backups ${host.name} lists them`);
+    if (found.onVolume === false) {
+      throw new UsageError(
+        `${host.name}: ${found.archive} is in container ${host.openclaw.container}'s own file system, not on a volume; a restore runs while the container is stopped, when only its volumes can be read`,
+        `copy it onto one of the container's volumes (e.g. docker cp it out and into a dir on a volume), then restore that path`,
+      );
+    }
+    const paths = restorePaths(remote.target.stateDir, found.archive, stamp());
+    const backupDir = parseBackupDir(remote.clean(located.stdout));
+    const plan = planRestore(diagnosis, { host, archive: paths.archive, download: options.download !== false, ...(backupDir ? { backupDir } : {}) });
     ctx.stdout.write(renderPlan(plan));
     if (plan.kind !== 'restore') return ExitCode.NEEDS_ATTENTION;
     if (!options.yes && !(await confirm(`Restore ${archive} on ${host.name}?`, false))) {

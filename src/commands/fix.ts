@@ -15,6 +15,7 @@ import type { Transport } from '../transport/types.js';
 import { confirm, interactive } from '../ui/ask.js';
 import { bold, dim, yellow } from '../ui/style.js';
 import { diagnoseOtherHosts, otherHostNotes, surveyOtherInstances, type Survey } from '../fix/conflict.js';
+import { resolveBackupDir } from '../fix/backup.js';
 import { planFix, type Plan } from '../fix/plan.js';
 import { RemoteHost } from '../fix/remote.js';
 import { messageOf, renderPlan, renderRecap } from '../fix/report.js';
@@ -143,6 +144,12 @@ async function makePlan(
 ): Promise<Plan> {
   const base = { host, download: options.download, relink: options.relink, ...(options.account ? { account: options.account } : {}) };
   const plan = planFix(diagnosis, base);
+  if (plan.steps.some((st) => st.id === 'backup' && !st.skip)) {
+    // the plan shows the backup dir the host resolves (its user's XDG state dir), not a guess
+    const remote = remoteFor(diagnosis, plan.account);
+    const backupDir = remote ? await resolveBackupDir(remote) : null;
+    return backupDir ? planFix(diagnosis, { ...base, backupDir }) : plan;
+  }
   if (plan.verdict !== 'conflict' || options.relink) return plan;
   const remote = remoteFor(diagnosis, plan.account);
   // Who else is linked to this number: this host's other instances, and the other hosts of the hosts file (by hash).

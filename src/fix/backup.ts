@@ -1,7 +1,8 @@
 /**
  * A verified backup of the state dir before anything is changed: free disk checked first, then
  * `openclaw backup create --verify` (or, on versions without it, a tar read back with `tar tzf`),
- * a sha256 taken on the host, and a download to the laptop compared against it.
+ * a sha256 taken on the host, and a download to the laptop compared against it. Archives go to the
+ * OpenClaw user's own backup dir, outside the state dir (backup-dir.ts).
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -9,6 +10,8 @@ import { chmod, mkdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ClawfixError, ExitCode } from '../errors.js';
 import { sh, type ShellFragment } from '../shell.js';
+import { isSshError } from '../ssh/errors.js';
+import { backupDirRefusal, parseBackupDir, prepareBackupDirScript, reportPrepared, resolveBackupDirScript } from './backup-dir.js';
 import { openclaw } from './commands.js';
 import { stateDirGuard } from './lock.js';
 import { StepFailed, type RemoteHost } from './remote.js';
@@ -34,14 +37,13 @@ export interface BackupOptions {
 /** Room for the archive (never larger than the dir) plus a margin, in KiB. */
 const MARGIN_KB = 16 * 1024;
 
-export function backupDir(stateDir: string): string {
-  return `${stateDir}/.clawfix/backups`;
-}
-
-/** `used=<KiB> free=<KiB>`, earlier backups and quarantine excluded from "used". */
+/**
+ * `used=<KiB> free=<KiB>`: all of the state dir (what `backup create` archives, .clawfix/ included),
+ * against the free space of the file system the backup goes to ($backup_dir, set before).
+ */
 export function spaceScript(stateDir: string): ShellFragment {
-  return sh`used=$(du -sk --exclude=.clawfix ${stateDir} 2>/dev/null || du -sk ${stateDir}); used=\${used%%[!0-9]*}
-free=$(df -Pk ${stateDir} | awk 'NR==2 {print $4}')
+  return sh`used=$(du -sk ${stateDir} 2>/dev/null); used=\${used%%[!0-9]*}
+free=$(df -Pk "$backup_dir" | awk 'NR==2 {print $4}')
 echo "used=$used free=$free"`;
 }
 
@@ -68,22 +70,38 @@ export function checksumScript(archive: string): ShellFragment {
   return sh`if command -v sha256sum >/dev/null 2>&1; then sha256sum ${archive}; else shasum -a 256 ${archive}; fi; wc -c < ${archive}`;
 }
 
+/** The backup dir as the host resolves it (read-only), for the plan to show; null when it cannot be read. */
+export async function resolveBackupDir(remote: RemoteHost): Promise<string | null> {
+  const result = await remote.run({ as: 'service', script: resolveBackupDirScript(remote.target).text, timeoutMs: 60_000 }).catch(() => null);
+  return result?.exitCode === 0 ? parseBackupDir(remote.clean(result.stdout)) : null;
+}
+
 export async function createBackup(remote: RemoteHost, options: BackupOptions): Promise<BackupRecord> {
   const t = remote.target;
-  const space = parseSpace((await remote.ok({ as: 'service', script: sh`${stateDirGuard(t.stateDir)}\n${spaceScript(t.stateDir)}`.text, timeoutMs: 120_000 }, 'checking free disk')).stdout);
-  if (!space) throw new StepFailed(`could not read the free disk space on ${t.host.name}`);
+  // one write at the end: a container engine's exec may drop output that trickles in (podman's Docker API)
+  const prepare = sh`${stateDirGuard(t.stateDir)}
+${prepareBackupDirScript(t)}
+cf_space=$(${spaceScript(t.stateDir)}) || exit 1
+${reportPrepared(sh`"$cf_space"`)}`;
+  const prepared = await remote.run({ as: 'service', script: prepare.text, timeoutMs: 120_000 });
+  const refused = backupDirRefusal(t.host.name, prepared.exitCode, remote.clean(`${prepared.stderr}\n${prepared.stdout}`));
+  if (refused) throw refused;
+  if (prepared.exitCode !== 0 || prepared.timedOut) throw new StepFailed(`preparing the backup dir failed on ${t.host.name}: ${remote.describe(prepared)}`, prepared);
+  for (const line of prepared.stdout.split('\n')) if (line.startsWith('note: ')) options.onLine?.(remote.clean(line));
+  const dir = parseBackupDir(prepared.stdout);
+  const space = parseSpace(prepared.stdout);
+  if (!dir || !space) throw new StepFailed(`could not read the backup dir and free disk space on ${t.host.name}: ${remote.describe(prepared)}`, prepared);
   if (!enoughSpace(space)) {
     throw new ClawfixError('NO_DISK_SPACE', `not enough free disk on ${t.host.name} for a backup: ${mib(space.freeKb)} free, ${mib(space.usedKb + MARGIN_KB)} needed; nothing was changed`, {
-      hint: `free some space on the file system of ${t.stateDir}, then run clawfix fix again`,
+      hint: `free some space on the file system of ${dir}, then run clawfix fix again`,
       exitCode: ExitCode.NEEDS_ATTENTION,
     });
   }
-  const dir = backupDir(t.stateDir);
   const run = { ...(options.onLine ? { onLine: options.onLine } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   let tool = options.tool;
   let archive: string | undefined;
   if (tool === 'openclaw') {
-    const script = sh`mkdir -p ${dir} && chmod 700 ${dir} && ${openclaw(t, 'backup', 'create', '--verify', '--json', '--output', `${dir}/`)}`;
+    const script = openclaw(t, 'backup', 'create', '--verify', '--json', '--output', `${dir}/`);
     const result = await remote.run({ as: 'service', script: script.text, timeoutMs: 900_000 }, { ...run, onLine: () => undefined });
     const doc = parseBackupJson(result.stdout);
     if (result.exitCode === 0 && doc?.archivePath && doc.verified === true) {
@@ -92,12 +110,13 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
     } else if (/unknown command|does not know the command/i.test(result.stdout + result.stderr)) {
       tool = 'tar';
     } else {
-      throw new StepFailed(`openclaw backup create failed on ${t.host.name}: ${remote.describe(result)}`, result);
+      throw backupDirRefusal(t.host.name, result.exitCode, remote.clean(`${result.stderr}\n${result.stdout}`)) ??
+        new StepFailed(`openclaw backup create failed on ${t.host.name}: ${remote.describe(result)}`, result);
     }
   }
   if (tool === 'tar') {
     archive = `${dir}/${stamp()}-clawfix-backup.tar.gz`;
-    await remote.ok({ as: 'service', script: sh`mkdir -p ${dir} && chmod 700 ${dir}\n${tarScript(t.stateDir, archive)}`.text, timeoutMs: 900_000 }, 'the tar backup', run);
+    await remote.ok({ as: 'service', script: tarScript(t.stateDir, archive).text, timeoutMs: 900_000 }, 'the tar backup', run);
   }
   if (!archive) throw new StepFailed('no backup archive was produced');
   const sum = await remote.ok({ as: 'service', script: checksumScript(archive).text, timeoutMs: 300_000 }, 'the backup checksum');
@@ -106,19 +125,23 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StepFailed(`could not read the backup's sha256 on ${t.host.name}`, sum);
   const record: BackupRecord = { remotePath: archive, sha256, sizeBytes: Number(size.trim()) || 0, tool };
   if (!options.download) return record;
-  return { ...record, localPath: await downloadBackup(remote, record, options.signal) };
+  return { ...record, localPath: await downloadBackup(remote, record, { ...(options.signal ? { signal: options.signal } : {}), ...(options.onLine ? { onLine: options.onLine } : {}) }) };
 }
 
-/** SFTP when the SSH user owns the file; else streamed through `cat` as the service user. Checked by sha256. */
-export async function downloadBackup(remote: RemoteHost, record: BackupRecord, signal?: AbortSignal): Promise<string> {
+/**
+ * SFTP when the SSH user owns the file; else, or when the server offers no SFTP (hardened sshd
+ * configs drop the subsystem), streamed through `cat` over an exec channel as the service user.
+ * Either way checked against the host's sha256.
+ */
+export async function downloadBackup(remote: RemoteHost, record: BackupRecord, options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<string> {
   const t = remote.target;
   const dir = join(localStateDir(), 'backups', t.host.name);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const local = join(dir, basename(record.remotePath));
   const direct = !t.host.openclaw.container && t.serviceUser === t.host.user;
   try {
-    if (direct) await remote.download(record.remotePath, local);
-    else await streamDownload(remote, record.remotePath, local, signal);
+    if (direct) await sftpOrStream(remote, record.remotePath, local, options);
+    else await streamDownload(remote, record.remotePath, local, options.signal);
     await chmod(local, 0o600);
     const got = await sha256File(local);
     if (got !== record.sha256) throw new StepFailed(`the downloaded backup does not match the host's checksum (${got} ≠ ${record.sha256})`);
@@ -126,6 +149,17 @@ export async function downloadBackup(remote: RemoteHost, record: BackupRecord, s
   } catch (error) {
     await rm(local, { force: true });
     throw error;
+  }
+}
+
+async function sftpOrStream(remote: RemoteHost, remotePath: string, local: string, options: { signal?: AbortSignal; onLine?: (line: string) => void }): Promise<void> {
+  try {
+    await remote.download(remotePath, local);
+  } catch (error) {
+    if (!isSshError(error, 'sftp-unavailable')) throw error;
+    const why = error.cause instanceof Error ? error.cause.message : error.message;
+    options.onLine?.(remote.clean(`SFTP is not available on ${remote.target.host.name} (${why}): streaming the backup over SSH with cat instead`));
+    await streamDownload(remote, remotePath, local, options.signal);
   }
 }
 

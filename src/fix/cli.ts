@@ -37,7 +37,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .description('make a verified backup of the state dir on the host and download it (sha256 checked)')
     .argument('<host>', 'host name from the hosts file')
     .option('--no-download', 'keep the backup on the host only')
-    .addHelpText('after', '\nExamples:\n  clawfix backup web-1\n  clawfix backup web-1 --no-download\n\nDownloads go to ~/.local/state/clawfix/backups/<host>/ (mode 0600).\n')
+    .addHelpText('after', '\nExamples:\n  clawfix backup web-1\n  clawfix backup web-1 --no-download\n\nOn the host, archives go to the OpenClaw user\'s ~/.local/state/clawfix/backups/<state dir>/ (0700, $XDG_STATE_HOME where set),\noutside the state dir. Downloads go to ~/.local/state/clawfix/backups/<host>/ here (mode 0600).\n')
     .action(async (host: string, options: { download: boolean }, command: Command) => {
       const { backup } = await import('../commands/backup.js');
       process.exitCode = await backup(host, options, context(command));
@@ -58,7 +58,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .command('restore')
     .description('restore a backup: safety backup first, stop, restore, start, verify')
     .argument('<host>', 'host name from the hosts file')
-    .argument('<backup>', 'archive name or path, on the host (see clawfix backups)')
+    .argument('<backup>', 'archive path on the host, or a name in its backup dir (else in the legacy <stateDir>/.clawfix/backups/); see clawfix backups')
     .option('-y, --yes', 'answer yes to the confirmation', false)
     .addHelpText('after', '\nExamples:\n  clawfix backups web-1\n  clawfix restore web-1 2026-11-26T18-07-44.760+00-00-openclaw-backup.tar.gz\n')
     .action(async (host: string, archive: string, options: { yes: boolean }, command: Command) => {

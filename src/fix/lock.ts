@@ -25,7 +25,11 @@ export function newHolder(now = new Date()): LockHolder {
 export const NOT_STATE_DIR = 3;
 const HELD = 10;
 
-/** Refuses to go on unless the state dir holds openclaw.json; then makes `.clawfix/` (0700). */
+/**
+ * Refuses to go on unless the state dir holds openclaw.json; then makes `.clawfix/` (0700).
+ * Lock, journal, quarantine and restore staging live there: `openclaw backup create` archives them, and
+ * accepts that (it refuses only an --output inside the state dir, so backups go elsewhere: backup-dir.ts).
+ */
 export function stateDirGuard(stateDir: string): ShellFragment {
   return sh`[ -f ${stateDir}/openclaw.json ] || { echo ${`not an OpenClaw state dir (no openclaw.json): ${stateDir}`} >&2; exit ${NOT_STATE_DIR}; }
 mkdir -p ${stateDir}/.clawfix && chmod 700 ${stateDir}/.clawfix || exit 1`;

@@ -9,6 +9,7 @@ import type { GatewayManager } from '../triage/evidence.js';
 import type { AccountVerdict } from '../triage/triage.js';
 import type { VerdictId } from '../triage/verdicts.js';
 import { versionInRange } from '../triage/version.js';
+import { backupDirDisplay } from './backup-dir.js';
 import { DEFAULT_UNIT, fixTarget, pickAccount, type FixTarget } from './target.js';
 
 export type StepId =
@@ -52,6 +53,8 @@ export interface PlanOptions {
   download?: boolean;
   /** For `conflict`: other instances found (processes, containers, other hosts with the same number). */
   otherInstances?: string[];
+  /** The backup dir as resolved on the host (backup-dir.ts); without it the plan shows the default. */
+  backupDir?: string;
 }
 
 /** `openclaw backup create` arrived in 2026.3.8; older versions get a checked tar. */
@@ -83,7 +86,7 @@ export function planFix(diagnosis: HostDiagnosis, options: PlanOptions): Plan {
   }
   if (options.relink) {
     const forced = !RELINK.has(verdict.verdict);
-    const plan = { ...base, kind: 'relink' as const, steps: relinkSteps(target, base.backupTool, options.download !== false), forcedRelink: forced };
+    const plan = { ...base, kind: 'relink' as const, steps: relinkSteps(target, base.backupTool, options), forcedRelink: forced };
     return forced ? { ...plan, notes: [whyRelinkIsWrong(verdict)] } : plan;
   }
   return { ...base, ...byVerdict(target, verdict, base.backupTool, options) };
@@ -93,7 +96,7 @@ function byVerdict(t: FixTarget, v: AccountVerdict, backupTool: Plan['backupTool
   const running = t.gateway.running;
   const restartOrStart = running ? step(t, 'restart-gateway') : step(t, 'start-gateway');
   if (NOTHING.has(v.verdict)) return { kind: 'nothing', steps: [], notes: [v.remedy.action] };
-  if (RELINK.has(v.verdict)) return { kind: 'relink', steps: relinkSteps(t, backupTool, options.download !== false), notes: [v.remedy.action] };
+  if (RELINK.has(v.verdict)) return { kind: 'relink', steps: relinkSteps(t, backupTool, options), notes: [v.remedy.action] };
   if (LINK.has(v.verdict)) {
     const start = running ? { ...step(t, 'start-gateway'), skip: 'the gateway is running' } : step(t, 'start-gateway');
     return { kind: 'link', steps: [start, step(t, 'login'), step(t, 'verify')], notes: ['Nothing to back up or purge: the account has no credentials.'] };
@@ -115,16 +118,19 @@ function byVerdict(t: FixTarget, v: AccountVerdict, backupTool: Plan['backupTool
   }
 }
 
-function relinkSteps(t: FixTarget, backupTool: Plan['backupTool'], download: boolean): Step[] {
+function relinkSteps(t: FixTarget, backupTool: Plan['backupTool'], options: Pick<PlanOptions, 'download' | 'backupDir'>): Step[] {
   const stop = t.gateway.running ? step(t, 'stop-gateway') : { ...step(t, 'stop-gateway'), skip: 'the gateway is not running' };
   const backup = step(t, 'backup');
+  // outside the state dir: the real `backup create` refuses an output inside what it archives
+  const dir = options.backupDir ?? backupDirDisplay(t);
+  const unresolved = options.backupDir ? '' : '  ($XDG_STATE_HOME/clawfix/backups/… where that is set)';
   const backupCommands =
     backupTool === 'openclaw'
-      ? [`openclaw backup create --verify --json --output ${t.stateDir}/.clawfix/backups/`]
-      : [`tar czf ${t.stateDir}/.clawfix/backups/<time>-clawfix-backup.tar.gz --exclude=.clawfix ${t.stateDir}`, 'tar tzf <archive> >/dev/null'];
-  const fetch = download ? `download (SFTP) to ~/.local/state/clawfix/backups/${t.host.name}/ (0600), sha256 compared` : 'kept on the host only (--no-download)';
+      ? [`openclaw backup create --verify --json --output ${dir}/${unresolved}`]
+      : [`tar czf ${dir}/<time>-clawfix-backup.tar.gz --exclude=.clawfix ${t.stateDir}${unresolved}`, 'tar tzf <archive> >/dev/null'];
+  const fetch = options.download !== false ? `download (SFTP, else cat over SSH) to ~/.local/state/clawfix/backups/${t.host.name}/ (0600), sha256 compared` : 'kept on the host only (--no-download)';
   return [
-    { ...backup, commands: [`df -Pk ${t.stateDir}  (enough free space first)`, ...backupCommands, `sha256sum <archive>; ${fetch}`] },
+    { ...backup, commands: [`du -sk ${t.stateDir}; df -Pk <backup dir>  (enough free space first)`, ...backupCommands, `sha256sum <archive>; ${fetch}`] },
     stop,
     step(t, 'quarantine'),
     step(t, 'start-gateway'),
@@ -138,7 +144,7 @@ export function planRestore(diagnosis: HostDiagnosis, options: PlanOptions & { a
   const plan = planFix(diagnosis, options);
   const t = fixTarget(options.host, diagnosis, plan.account);
   if (!t) return plan;
-  const steps = relinkSteps(t, plan.backupTool, options.download !== false).filter((s) => s.id === 'backup' || s.id === 'stop-gateway');
+  const steps = relinkSteps(t, plan.backupTool, options).filter((s) => s.id === 'backup' || s.id === 'stop-gateway');
   const restore: Step = {
     id: 'restore',
     title: `Restore ${options.archive} (what it replaces is moved into .clawfix/replaced-<time>/, never deleted)`,

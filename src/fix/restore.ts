@@ -6,7 +6,9 @@
  * Both layouts are read: `openclaw backup` (<root>/payload/posix/<stateDir>) and clawfix's tar (<base>/).
  */
 import { sh, type ShellFragment } from '../shell.js';
+import { legacyBackupDir, resolveBackupDirScript } from './backup-dir.js';
 import { stateDirGuard } from './lock.js';
+import type { FixTarget } from './target.js';
 
 export interface RestorePaths {
   archive: string;
@@ -20,9 +22,24 @@ export function restorePaths(stateDir: string, archive: string, at: string): Res
   return { archive, stage: `${stateDir}/.clawfix/restore-${at}`, aside: `${stateDir}/.clawfix/replaced-${at}` };
 }
 
-/** A bare name means a file in `.clawfix/backups/`. */
-export function resolveArchive(stateDir: string, name: string): string {
-  return name.includes('/') ? name : `${stateDir}/.clawfix/backups/${name}`;
+/**
+ * Finds the archive to restore: a path as given; a bare name in the backup dir, else in the legacy
+ * `.clawfix/backups/`. Prints `archive=<path>` (empty when not found) and, in a container,
+ * `archive_volume=1|0`: a restore runs while the container is stopped, through a copy that
+ * sees only its volumes.
+ */
+export function locateArchiveScript(t: Pick<FixTarget, 'stateDir' | 'host'>, name: string): ShellFragment {
+  const candidates = name.includes('/') ? sh`${name}` : sh`"$backup_dir"/${name} ${legacyBackupDir(t.stateDir)}/${name}`;
+  const volume = t.host.openclaw.container ? sh`cf_m=$(cf_volume "$(cf_canon "$cf_a")"); echo "archive_volume=$([ -n "$cf_m" ] && echo 1 || echo 0)"; ` : sh``;
+  return sh`${resolveBackupDirScript(t)}
+for cf_a in ${candidates}; do [ -f "$cf_a" ] && { echo "archive=$cf_a"; ${volume}exit 0; }; done
+echo "archive="`;
+}
+
+export function parseLocated(stdout: string): { archive: string | null; onVolume: boolean | null } {
+  const archive = /^archive=(.*)$/m.exec(stdout)?.[1] || null;
+  const volume = /^archive_volume=([01])$/m.exec(stdout)?.[1];
+  return { archive, onVolume: volume === undefined ? null : volume === '1' };
 }
 
 /** Prints `src=<dir>` for the state dir found in the unpacked archive. */

@@ -18,6 +18,8 @@ export type SshErrorKind =
   | 'passphrase-needed'
   | 'connection-lost'
   | 'download-failed'
+  /** The server would not open an SFTP channel (no `Subsystem sftp`, or the channel refused). */
+  | 'sftp-unavailable'
   | 'aborted';
 
 /** Who we were talking to; `label` is the hosts-file name, or "bastion (jump host for web1)". */
@@ -33,7 +35,7 @@ export interface SshTarget {
 function exitCodeOf(kind: SshErrorKind): ExitCode {
   if (kind === 'host-key-changed' || kind === 'host-key-revoked') return ExitCode.HOST_KEY_CHANGED;
   if (kind === 'aborted') return ExitCode.INTERRUPTED;
-  if (kind === 'download-failed') return ExitCode.NEEDS_ATTENTION;
+  if (kind === 'download-failed' || kind === 'sftp-unavailable') return ExitCode.NEEDS_ATTENTION;
   return ExitCode.UNREACHABLE;
 }
 

@@ -162,7 +162,13 @@ export async function sftpDownload(ctx: ExecContext, remotePath: string, localPa
     sftp = await new Promise<SFTPWrapper>((resolve, reject) => ctx.client.sftp((err, s) => (err ? reject(err) : resolve(s))));
   } catch (error) {
     const lost = ctx.lost();
-    throw lost !== undefined ? connectionLostError(ctx.target, lost) : fail(error);
+    if (lost !== undefined) throw connectionLostError(ctx.target, lost);
+    // the channel itself was refused (e.g. `Unable to start subsystem: sftp`): callers may stream instead
+    throw new SshError('sftp-unavailable', `${describeTarget(ctx.target)}: ${oneLine((error as Error).message ?? String(error))}`, {
+      target: ctx.target,
+      cause: error,
+      hint: "The server's sshd offers no SFTP (Subsystem sftp).",
+    });
   }
   const temp = `${localPath}.${randomBytes(6).toString('hex')}.part`;
   try {

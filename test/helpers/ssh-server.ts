@@ -1,7 +1,7 @@
 /**
  * An in-process SSH server on 127.0.0.1 for transport tests: publickey auth against given keys,
  * exec through `sh -c` (or scripted answers), direct-tcpip forwarding (for ProxyJump) and a
- * read-only SFTP subsystem. It records what clients asked for, so tests can assert on it.
+ * read-only SFTP subsystem (or none). It records what clients asked for, so tests can assert on it.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -80,6 +80,8 @@ export interface TestServerOptions {
   /** Exact command → scripted answer; any other command runs under `sh -c` here. */
   scripts?: Record<string, ExecScript>;
   allowForwarding?: boolean;
+  /** false: no SFTP subsystem, as on servers that drop `Subsystem sftp` (the client sees it refused). */
+  sftp?: boolean;
 }
 
 export interface TestSshServer {
@@ -225,7 +227,7 @@ export async function startSshServer(options: TestServerOptions): Promise<TestSs
           if (script) runScript(stream, script);
           else runShell(stream, info.command, (handler) => (onSignal = handler));
         });
-        session.on('sftp', (acceptSftp) => serveSftp(acceptSftp()));
+        session.on('sftp', (acceptSftp, rejectSftp) => (options.sftp === false ? rejectSftp() : serveSftp(acceptSftp())));
       });
       client.on('tcpip', (acceptTcp, reject, info: { destIP: string; destPort: number }) => {
         state.forwards.push({ host: info.destIP, port: info.destPort });

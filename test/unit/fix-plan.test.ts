@@ -70,6 +70,17 @@ describe('planFix: one plan per verdict', () => {
     expect(old.steps[0]!.commands.join('\n')).toMatch(/tar czf[\s\S]*tar tzf[\s\S]*--no-download/);
   });
 
+  it('backup: the output is the backup dir outside the state dir, as resolved on the host when known', () => {
+    const shown = (plan: ReturnType<typeof planFix>) => plan.steps[0]!.commands.join('\n');
+    const guessed = shown(planFix(diagnosisFor({ verdict: 'logged-out' }), { host: HOST }));
+    expect(guessed).toMatch(/--output ~claw\/\.local\/state\/clawfix\/backups\/openclaw-[0-9a-f]{8}\/ {2}\(\$XDG_STATE_HOME\/clawfix\/backups\/… where that is set\)/);
+    const resolved = shown(planFix(diagnosisFor({ verdict: 'logged-out' }), { host: HOST, backupDir: '/home/claw/.local/state/clawfix/backups/openclaw-0123abcd' }));
+    expect(resolved).toContain('openclaw backup create --verify --json --output /home/claw/.local/state/clawfix/backups/openclaw-0123abcd/\n');
+    const tar = shown(planFix(diagnosisFor({ verdict: 'logged-out', version: '2026.3.2' }), { host: HOST, backupDir: '/b' }));
+    expect(tar).toContain('tar czf /b/<time>-clawfix-backup.tar.gz --exclude=.clawfix /home/claw/.openclaw');
+    for (const text of [guessed, resolved, tar]) expect(text).not.toMatch(/\.openclaw\/\.clawfix\/backups/);
+  });
+
   it.each(['not-linked', 'qr-timeout'] as const)('%s: link without backup or purge', (verdict) => {
     const plan = planFix(diagnosisFor({ verdict }), { host: HOST });
     expect(plan.kind).toBe('link');

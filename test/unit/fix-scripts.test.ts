@@ -11,6 +11,7 @@ import { acquireLock, acquireScript, newHolder, parseHolder, releaseLock } from 
 import { quarantinePaths, quarantineScript, restoreScript, stamp } from '../../src/fix/quarantine.js';
 import { RemoteHost } from '../../src/fix/remote.js';
 import type { FixTarget } from '../../src/fix/target.js';
+import { quote } from '../../src/shell.js';
 import { LocalTransport } from '../../src/transport/local.js';
 import { HOST } from '../fixtures/fix/diagnosis.js';
 
@@ -123,8 +124,10 @@ describe('quarantine', () => {
 describe('tar backup', () => {
   it('writes a gzip tar without .clawfix, reads it back, and checksums it', async () => {
     mkdirSync(join(stateDir, '.clawfix/backups'), { recursive: true });
-    writeFileSync(join(stateDir, '.clawfix/old.tar.gz'), 'x');
-    const archive = join(stateDir, '.clawfix/backups/b.tar.gz');
+    writeFileSync(join(stateDir, '.clawfix/backups/old.tar.gz'), 'x');
+    const backups = join(root, 'backups');
+    mkdirSync(backups);
+    const archive = join(backups, 'b.tar.gz');
     const r = await sh(tarScript(stateDir, archive).text);
     expect(r.exitCode, r.stderr).toBe(0);
     const list = await sh(`tar tzf '${archive.replaceAll("'", `'\\''`)}'`);
@@ -132,8 +135,10 @@ describe('tar backup', () => {
     expect(list.stdout).not.toContain('.clawfix');
     const sum = await sh(checksumScript(archive).text);
     expect(sum.stdout).toMatch(/^[0-9a-f]{64} /);
-    const space = parseSpace((await sh(spaceScript(stateDir).text)).stdout);
+    // the state dir's size (all of it: .clawfix too, as backup create archives it) against the backup dir's free space
+    const space = parseSpace((await sh(`backup_dir=${quote(backups)}\n${spaceScript(stateDir).text}`)).stdout);
     expect(space?.freeKb).toBeGreaterThan(0);
+    expect(space?.usedKb).toBeGreaterThan(0);
   });
 
   it('parses free space and openclaw backup JSON', () => {
