@@ -132,8 +132,8 @@ export async function restore(target: string, archive: string, options: { yes: b
       const started = performance.now();
       const exec = { out: ctx.stdout, signal: ctx.signal, breakLock: false, download: options.download !== false, qr: { out: ctx.stdout } };
       const { result, session: run } = await executePlan(remote, plan, holder, exec, { restore: paths });
-      ctx.stdout.write(renderRecap({ plan, result, journal: run.journal, durationMs: performance.now() - started }));
-      if (result.status === 'done') return ExitCode.OK;
+      ctx.stdout.write(renderRecap({ plan, result, journal: run.journal, ...(run.offline ? { offline: run.offline } : {}), durationMs: performance.now() - started }));
+      if (result.status === 'done') return run.offline ? ExitCode.NEEDS_ATTENTION : ExitCode.OK;
       return result.status === 'interrupted' ? ExitCode.INTERRUPTED : ExitCode.NEEDS_ATTENTION;
     });
   } finally {

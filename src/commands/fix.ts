@@ -124,8 +124,8 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
 
     const started = performance.now();
     const { result, session } = await executePlan(remote, plan, holder, exec);
-    out.write(renderRecap({ plan, result, journal: session.journal, ...(session.login ? { login: session.login } : {}), durationMs: performance.now() - started }));
-    if (result.status === 'done') return ExitCode.OK;
+    out.write(renderRecap({ plan, result, journal: session.journal, ...(session.login ? { login: session.login } : {}), ...(session.offline ? { offline: session.offline } : {}), durationMs: performance.now() - started }));
+    if (result.status === 'done') return session.offline ? ExitCode.NEEDS_ATTENTION : ExitCode.OK;
     if (result.status === 'interrupted') return ExitCode.INTERRUPTED;
     const lost = result.failed && /connection lost/i.test(messageOf(result.failed.error));
     return lost && result.rollbackFailed ? ExitCode.UNREACHABLE : ExitCode.NEEDS_ATTENTION;

@@ -58,12 +58,19 @@ export interface RecapInput {
   result: ApplyResult;
   journal: Journal;
   login?: LoginResult;
+  /** The link was verified but the host cannot reach WhatsApp (FixSession.offline). */
+  offline?: string;
   durationMs: number;
 }
 
-export function renderRecap({ plan, result, journal, login, durationMs }: RecapInput): string {
+export function renderRecap({ plan, result, journal, login, offline, durationMs }: RecapInput): string {
   const lines = [bold(`Recap for ${plan.host} (account ${plan.account}, ${(durationMs / 1000).toFixed(1)}s):`)];
-  if (result.status === 'done') lines.push(`  ${green(plan.kind === 'restore' ? 'restored' : 'fixed')}: ${plan.kind === 'restore' ? '' : `${plan.verdict} → `}account running and connected (verified)`);
+  if (result.status === 'done' && offline) {
+    lines.push(
+      `  ${yellow('linked, not connected')}: ${plan.verdict} → account linked and running (verified); the host cannot reach WhatsApp (${offline})`,
+      `  ${plan.kind === 'relink' || plan.kind === 'link' ? 'the new credentials are kept; ' : ''}fix the host's network (DNS, routes, proxy): the gateway reconnects by itself, then \`clawfix diagnose ${plan.host}\` says healthy`,
+    );
+  } else if (result.status === 'done') lines.push(`  ${green(plan.kind === 'restore' ? 'restored' : 'fixed')}: ${plan.kind === 'restore' ? '' : `${plan.verdict} → `}account running and connected (verified)`);
   else if (result.status === 'interrupted') lines.push(`  ${yellow('interrupted')} before the fix was verified`);
   else lines.push(`  ${red('not fixed')}: ${result.failed ? `${result.failed.id} failed: ${messageOf(result.failed.error)}` : 'failed'}`);
   const undone = (outcome: 'undone' | 'failed') => result.rolledBack.filter((r) => r.outcome === outcome).map((r) => `${r.id} (${r.note})`).join('; ');

@@ -52,28 +52,52 @@ export interface RealHostOptions extends Omit<StartSshHostOptions, 'scenario' | 
   gateway?: RealGateway;
 }
 
-/** A test host with the real OpenClaw for `openclaw` in the given state; its gateway may still be starting. */
+/**
+ * One real gateway starts at a time: several starting together on two loaded cores miss the
+ * gateway's own start-up deadline ("startup migrations did not complete cleanly … gateway requires
+ * state migration") and exit, as they would on a starved VPS.
+ */
+let gatewayStarts: Promise<unknown> = Promise.resolve();
+
+/** A test host with the real OpenClaw for `openclaw` in the given state; with gateway 'run', listening. */
 export async function startRealHost(options: RealHostOptions): Promise<SshHost> {
   const dir = await realOpenclawDir();
   const { state = 'not-linked', gateway = 'run', ...host } = options;
-  return startSshHost({
+  const started = await startSshHost({
     ...host,
     role: 'real-openclaw',
     scenario: 'real-openclaw',
     readOnlyMounts: [dir],
     capabilities: ['NET_ADMIN'],
-    env: { ...host.env, REAL_OPENCLAW_DIR: dir, REAL_OPENCLAW_STATE: state, REAL_OPENCLAW_GATEWAY: gateway },
+    env: { ...host.env, REAL_OPENCLAW_DIR: dir, REAL_OPENCLAW_STATE: state, REAL_OPENCLAW_GATEWAY: gateway === 'run' ? 'none' : gateway },
     startupTimeoutMs: 120_000,
   });
+  if (gateway === 'run') {
+    const turn = gatewayStarts.then(() => startGateway(started));
+    gatewayStarts = turn.catch(() => undefined);
+    await turn;
+  }
+  return started;
+}
+
+/** `openclaw gateway run` as a bare process of `openclaw` (setsid -f: no shell left beside it), then waits for it. */
+export async function startGateway(host: SshHost): Promise<number> {
+  await host.execOk(`su - openclaw -c 'cd && setsid -f openclaw gateway run </dev/null >/dev/null 2>&1'`);
+  return waitForGateway(host);
 }
 
 /** Waits until the real gateway listens on its port (it takes 30–90 s on a loaded machine). */
-export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 180): Promise<number> {
+export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 300): Promise<number> {
   const started = Date.now();
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  await host.execOk(
-    `i=0; while [ $i -lt ${timeoutS * 2} ]; do grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.5; i=$((i+1)); done; echo "no gateway on ${port} after ${timeoutS} s" >&2; exit 1`,
+  const r = await host.exec(
+    `i=0; while [ $i -lt ${timeoutS * 2} ]; do grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.5; i=$((i+1)); done; exit 1`,
   );
+  if (r.exitCode !== 0) {
+    // what the gateway was doing, for the failure message
+    const seen = await host.exec(`ps -eo etimes,user,rss,args | grep -i openclaw | grep -v grep | cut -c1-160; tail -n 5 /tmp/openclaw/openclaw-*.log 2>/dev/null | cut -c1-400`);
+    throw new Error(`no gateway on port ${port} after ${timeoutS} s\n${seen.output}`);
+  }
   return Date.now() - started;
 }
 

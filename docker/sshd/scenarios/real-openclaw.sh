@@ -4,7 +4,8 @@
 # fetches anything.
 #
 #   REAL_OPENCLAW_STATE    not-linked (default) | linked | whatsapp-not-configured | plugin-missing
-#   REAL_OPENCLAW_GATEWAY  run (default: `openclaw gateway run` as a bare process) | none |
+#   REAL_OPENCLAW_GATEWAY  run (default: `openclaw gateway run` as a bare process; the tests start it
+#                          themselves, one host at a time: test/helpers/real-openclaw.ts) | none |
 #                          user-unit-stopped (systemd image: openclaw's user unit as `gateway install`
 #                          writes it, linger on, the unit not started)
 #
@@ -66,7 +67,8 @@ chown -R openclaw:openclaw "$state"
 
 case "$gateway" in
   run)
-    su - openclaw -c 'cd && setsid nohup openclaw gateway run </dev/null >/dev/null 2>&1 &' ;;
+    # setsid -f: the gateway alone, no shell left waiting beside it that looks like a second gateway
+    su - openclaw -c 'cd && setsid -f openclaw gateway run </dev/null >/dev/null 2>&1' ;;
   user-unit-stopped)
     # what `openclaw gateway install` writes; linger on, so openclaw's user manager runs without a session
     unit_dir="$home/.config/systemd/user"
