@@ -65,7 +65,9 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     const local = /; (\S+) here \(sha256/.exec(r.stdout)?.[1];
     expect(local).toContain(`${w.home}/.local/state/clawfix/backups/box/`);
     expect(await verdict()).toBe('healthy');
-    expect((await w.host.exec(`ls -A ${STATE}/.clawfix`)).stdout.split('\n').sort().filter(Boolean)).toEqual(['backups', 'quarantine']);
+    // the backup is in claw's own backup dir, outside the state dir (the real CLI refuses one inside)
+    expect((await w.host.exec(`ls -A ${STATE}/.clawfix`)).stdout.split('\n').sort().filter(Boolean)).toEqual(['quarantine']);
+    expect(r.stdout).toMatch(/✓ backup .*\/home\/claw\/\.local\/state\/clawfix\/backups\/openclaw-[0-9a-f]{8}\/\S+-openclaw-backup\.tar\.gz/);
     // Timings for the record: the scan wait is the test's own reaction (QR seen → scan file written).
     const steps = stepTimes(r.stdout);
     const drawn = /drawn (\d+) ms after arriving/.exec(r.stdout)?.[1];
