@@ -52,23 +52,37 @@ if [ "$installed" != "$version" ]; then
   npm i "openclaw@$version" --ignore-scripts --no-audit --no-fund --loglevel=error >&2
 fi
 cli="$dir/node_modules/openclaw/openclaw.mjs"
+
+# The real CLI logs to /tmp/openclaw whatever HOME says: every run of it here gets a /tmp of its own
+# (a private mount namespace), so this machine's /tmp/openclaw — maybe a real install's — is never touched.
+scratch="$dir/scratch"
+rm -rf "$scratch"; mkdir -p "$scratch/tmp" "$scratch/home"
+trap 'rm -rf "$scratch"' EXIT
+private_tmp() {
+  if unshare --user --map-root-user --mount true 2>/dev/null; then
+    unshare --user --map-root-user --mount --propagation private \
+      sh -c 'mount --bind "$0" /tmp && exec "$@"' "$scratch/tmp" "$@"
+  elif [ "${CI:-}" = true ]; then
+    log "unshare (user + mount namespaces) is not available: the real CLI would write into this machine's /tmp/openclaw"; exit 1
+  else
+    log "warning: no unshare here; the real CLI's log lines go to this machine's /tmp/openclaw"; "$@"
+  fi
+}
+
 # the first run completes the package's install in its own dir: done here, by the user that can write there
-log "$(node "$cli" --version | tail -n 1)"
+log "$(private_tmp node "$cli" --version | tail -n 1)"
 chmod -R a+rX "$dir/node_modules"
 
 log "preparing the state template (onboarding, WhatsApp plugin)"
-scratch=$(mktemp -d "${TMPDIR:-/tmp}/clawfix-real-template.XXXXXX")
-trap 'rm -rf "$scratch"' EXIT
 home="$scratch/home"
-mkdir -p "$home"
 (
   for v in $(env | sed -n 's/^\(OPENCLAW_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
   export HOME="$home" NO_COLOR=1 CI=1
   cd "$home"
-  node "$cli" onboard --non-interactive --accept-risk --mode local --auth-choice skip --skip-channels \
+  private_tmp node "$cli" onboard --non-interactive --accept-risk --mode local --auth-choice skip --skip-channels \
     --skip-daemon --skip-health --skip-skills --skip-search --skip-ui --skip-hooks --json >"$scratch/onboard.out" 2>&1 \
     || { cat "$scratch/onboard.out" >&2; exit 1; }
-  node "$cli" plugins install @openclaw/whatsapp >"$scratch/plugin.out" 2>&1 || { cat "$scratch/plugin.out" >&2; exit 1; }
+  private_tmp node "$cli" plugins install @openclaw/whatsapp >"$scratch/plugin.out" 2>&1 || { cat "$scratch/plugin.out" >&2; exit 1; }
 )
 state="$home/.openclaw"
 # the template's own paths become the test host's (config, its rotated copies, the state database)

@@ -7,20 +7,15 @@
 // first `diagnose` over all of them in one run, each state with its verdict; then backup, the relink
 // end to end, a relink rolled back, a stopped gateway started, and a restore, on the hosts that the
 // diagnosis left as they were.
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { stat } from 'node:fs/promises';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
 import type { SshHost } from '../helpers/containers.js';
 import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
-import { describeWithRealOpenclaw, realCli, realOpenclawDir, REAL_CREDS, REAL_STATE, startRealHost, waitForGateway, type RealGateway, type RealState } from '../helpers/real-openclaw.js';
+import { describeWithRealOpenclaw, realCli, REAL_CREDS, REAL_STATE, startRealHost, waitForGateway, type RealGateway, type RealState } from '../helpers/real-openclaw.js';
 import { credsHash, fixCli, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
 import { quote } from '../../src/shell.js';
 
-const run = promisify(execFile);
 /** A real gateway stops in seconds but starts in 30–90 s on a loaded machine; a relink does both twice when it rolls back. */
 const TIMEOUT = 900_000;
 
@@ -115,18 +110,12 @@ describeWithRealOpenclaw('clawfix against the real OpenClaw', () => {
     expect(remote.startsWith(`${REAL_STATE}/`)).toBe(false);
     const local = /downloaded to (\S+) \(0600/.exec(r.stdout)?.[1] ?? '';
     expect(((await stat(local)).mode & 0o777).toString(8)).toBe('600');
-    // the real CLI on this side, in a HOME of its own, checks what was downloaded
-    const dir = await realOpenclawDir();
-    const scratch = await mkdtemp(join(tmpdir(), 'clawfix-real-verify-'));
-    try {
-      const verify = await run(join(dir, 'node_modules/node/bin/node'), [join(dir, 'node_modules/openclaw/openclaw.mjs'), 'backup', 'verify', local, '--json'], {
-        env: { HOME: scratch, PATH: '/usr/bin:/bin', NO_COLOR: '1' },
-        timeout: 120_000,
-      });
-      expect(JSON.parse(verify.stdout.slice(verify.stdout.indexOf('{')))).toMatchObject({ ok: true });
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
+    // the real CLI reads what was downloaded: copied back onto the host (its /tmp/openclaw, not this machine's)
+    await host('relink').container.copyFilesToContainer([{ source: local, target: '/tmp/downloaded-backup.tar.gz' }]);
+    await host('relink').execOk('chmod 0644 /tmp/downloaded-backup.tar.gz');
+    const verify = await realCli(host('relink'), 'backup verify /tmp/downloaded-backup.tar.gz --json');
+    expect(verify.exitCode, verify.stderr).toBe(0);
+    expect(JSON.parse(verify.stdout.slice(verify.stdout.indexOf('{')))).toMatchObject({ ok: true });
     const list = JSON.parse((await runCli(['--hosts', hostsFile, 'backups', 'relink', '--json'], { env: { HOME: home }, timeoutMs: 120_000 })).stdout);
     expect(list.backups.map((b: { where: string }) => b.where).sort()).toEqual(['here', 'host']);
   }, TIMEOUT);
