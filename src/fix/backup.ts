@@ -76,9 +76,13 @@ export async function resolveBackupDir(remote: RemoteHost): Promise<string | nul
   return result?.exitCode === 0 ? parseBackupDir(remote.clean(result.stdout)) : null;
 }
 
-export async function createBackup(remote: RemoteHost, options: BackupOptions): Promise<BackupRecord> {
+/**
+ * Makes the backup dir (refused in one line when it would be inside what the backup archives) and
+ * checks the disk: the state dir's size against the free space where the backup goes.
+ */
+async function prepareBackupDir(remote: RemoteHost, onLine?: (line: string) => void): Promise<string> {
   const t = remote.target;
-  // one write at the end: a container engine's exec may drop output that trickles in (podman's Docker API)
+  // all output in one write at the end: podman 4.3's Docker API was seen to drop exec output that trickles in
   const prepare = sh`${stateDirGuard(t.stateDir)}
 ${prepareBackupDirScript(t)}
 cf_space=$(${spaceScript(t.stateDir)}) || exit 1
@@ -87,7 +91,7 @@ ${reportPrepared(sh`"$cf_space"`)}`;
   const refused = backupDirRefusal(t.host.name, prepared.exitCode, remote.clean(`${prepared.stderr}\n${prepared.stdout}`));
   if (refused) throw refused;
   if (prepared.exitCode !== 0 || prepared.timedOut) throw new StepFailed(`preparing the backup dir failed on ${t.host.name}: ${remote.describe(prepared)}`, prepared);
-  for (const line of prepared.stdout.split('\n')) if (line.startsWith('note: ')) options.onLine?.(remote.clean(line));
+  for (const line of prepared.stdout.split('\n')) if (line.startsWith('note: ')) onLine?.(remote.clean(line));
   const dir = parseBackupDir(prepared.stdout);
   const space = parseSpace(prepared.stdout);
   if (!dir || !space) throw new StepFailed(`could not read the backup dir and free disk space on ${t.host.name}: ${remote.describe(prepared)}`, prepared);
@@ -97,6 +101,12 @@ ${reportPrepared(sh`"$cf_space"`)}`;
       exitCode: ExitCode.NEEDS_ATTENTION,
     });
   }
+  return dir;
+}
+
+export async function createBackup(remote: RemoteHost, options: BackupOptions): Promise<BackupRecord> {
+  const t = remote.target;
+  const dir = await prepareBackupDir(remote, options.onLine);
   const run = { ...(options.onLine ? { onLine: options.onLine } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   let tool = options.tool;
   let archive: string | undefined;
