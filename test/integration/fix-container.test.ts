@@ -4,6 +4,7 @@
 // gateway stops the container, so the steps that follow the stop (the purge, a rollback) reach the
 // state dir through a throwaway container with its volumes: the relink, a failed start, a restore.
 import { expect, it } from 'vitest';
+import { backupSubdir } from '../../src/fix/backup-dir.js';
 import { writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine, startGatewayContainer, type GatewayContainer } from '../helpers/containers.js';
 import { FAST_ENV, diagnosedVerdict, fixCli, hostsYaml, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
@@ -13,8 +14,8 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
   const w = useFixWorld({ engineSocket: true });
 
   /** A gateway container with this OpenClaw scenario, and a hosts file naming it as `box`'s container. */
-  async function gatewayIn(scenario: string): Promise<{ gw: GatewayContainer; hosts: string; fake: FakeFiles; state: string }> {
-    const gw = await startGatewayContainer(w.host, scenario, FAST_ENV);
+  async function gatewayIn(scenario: string, env: Record<string, string> = {}): Promise<{ gw: GatewayContainer; hosts: string; fake: FakeFiles; state: string }> {
+    const gw = await startGatewayContainer(w.host, scenario, { ...FAST_ENV, ...env });
     const hosts = await writeHostsFile(w.home, hostsYaml(w.host.port, w.key.privateKeyPath, `    openclaw:\n      container: ${gw.name}\n`));
     const state = `${gw.home}/.openclaw`;
     const fake: FakeFiles = {
@@ -95,6 +96,9 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     const creds = `${state}/credentials/whatsapp/default`;
     const made = await fixCli(['--hosts', hosts, 'backup', 'box', '--no-download'], w.home);
     expect(made.code, made.stdout + made.stderr).toBe(0);
+    // the container user's backup dir, outside the state dir and on the volume (HOME=/data), so the stopped container's copy sees it
+    expect(made.stdout).toMatch(new RegExp(`backup ${gw.home}/\\.local/state/clawfix/backups/${backupSubdir(state)}/\\S+-openclaw-backup\\.tar\\.gz \\(`));
+    expect(made.stdout).not.toMatch(/not on a volume/);
     const name = /backup \S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
     const good = await credsHash(gw, creds);
     await gw.execOk(`printf '{"me":' > ${creds}/creds.json`);
@@ -104,6 +108,27 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     expect(await credsHash(gw, creds)).toBe(good);
     expect(await running(gw)).toBe('true');
     expect(await diagnosedVerdict(hosts, w.home)).toBe('healthy');
+    await gw.remove();
+  });
+
+  it("a backup dir in the container's own file system, not on a volume: named; restoring from it, or backing up in a stopped container's copy, is refused before anything changes", async () => {
+    const { gw, hosts } = await gatewayIn('healthy', { XDG_STATE_HOME: '/tmp/xdg' });
+    const made = await fixCli(['--hosts', hosts, 'backup', 'box', '--no-download'], w.home);
+    expect(made.code, made.stdout + made.stderr).toBe(0);
+    expect(made.stdout).toMatch(/note: \/tmp\/xdg\/clawfix\/backups\/openclaw-[0-9a-f]{8} is in the container's own file system, not on a volume/);
+    const name = /backup \/tmp\/xdg\/\S+\/([^/\s]+) \(/.exec(made.stdout)?.[1];
+    expect(name).toBeTruthy();
+
+    const restore = await fixCli(['--hosts', hosts, 'restore', 'box', name!, '--yes'], w.home);
+    expect(restore.code, restore.stdout + restore.stderr).toBe(2);
+    expect(restore.stderr).toMatch(new RegExp(`box: /tmp/xdg/\\S+ is in container ${gw.name}'s own file system, not on a volume; a restore runs while the container is stopped`));
+    expect(restore.stdout).not.toMatch(/stop-gateway/);
+    expect(await running(gw)).toBe('true');
+
+    await w.host.execOk(`docker stop ${gw.name}`);
+    const stopped = await fixCli(['--hosts', hosts, 'backup', 'box'], w.home);
+    expect(stopped.code, stopped.stdout + stopped.stderr).toBe(4);
+    expect(stopped.stderr).toMatch(new RegExp(`box: container ${gw.name} is exited, and /tmp/xdg/\\S+ is not on one of its volumes: a backup made in its throwaway copy would vanish with the copy; .*; nothing was changed`));
     await gw.remove();
   });
 
