@@ -86,19 +86,21 @@ export async function startGateway(host: SshHost): Promise<number> {
   return waitForGateway(host);
 }
 
-/** Waits until the real gateway listens on its port (it takes 30–90 s on a loaded machine). */
+/**
+ * Waits until the real gateway listens on its port (it takes 30–90 s on a loaded machine). Short
+ * checks, polled from here: podman's Docker API (4.3) loses long-running exec sessions under load.
+ */
 export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 300): Promise<number> {
   const started = Date.now();
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const r = await host.exec(
-    `i=0; while [ $i -lt ${timeoutS * 2} ]; do grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 2>/dev/null && exit 0; sleep 0.5; i=$((i+1)); done; exit 1`,
-  );
-  if (r.exitCode !== 0) {
-    // what the gateway was doing, for the failure message
-    const seen = await host.exec(`ps -eo etimes,user,rss,args | grep -i openclaw | grep -v grep | cut -c1-160; tail -n 5 /tmp/openclaw/openclaw-*.log 2>/dev/null | cut -c1-400`);
-    throw new Error(`no gateway on port ${port} after ${timeoutS} s\n${seen.output}`);
+  while (Date.now() - started < timeoutS * 1000) {
+    const r = await host.exec(`grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6`).catch(() => null);
+    if (r?.exitCode === 0) return Date.now() - started;
+    await new Promise((done) => setTimeout(done, 1000));
   }
-  return Date.now() - started;
+  // what the gateway was doing, for the failure message
+  const seen = await host.exec(`ps -eo etimes,user,rss,args | grep -i openclaw | grep -v grep | cut -c1-160; tail -n 5 /tmp/openclaw/openclaw-*.log 2>/dev/null | cut -c1-400`).catch(() => null);
+  throw new Error(`no gateway on port ${port} after ${timeoutS} s\n${seen?.output ?? ''}`);
 }
 
 /** The real `openclaw` as the service user, e.g. `channels status --json`. */

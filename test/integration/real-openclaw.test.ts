@@ -90,12 +90,14 @@ describeWithRealOpenclaw('clawfix against the real OpenClaw', () => {
   it('diagnose: each state of the real OpenClaw gets its verdict, in one run over all hosts', async () => {
     // the offline gateways must have tried WhatsApp at least once before they say "reconnecting"
     for (const name of ['relink', 'rollback']) {
-      await host(name).execOk(`i=0; until grep -qs 'ENOTFOUND\\|EAI_AGAIN' /tmp/openclaw*/openclaw-*.log; do i=$((i+1)); [ $i -gt 120 ] && exit 1; sleep 1; done`);
+      await expect.poll(async () => (await host(name).exec(`grep -qs 'ENOTFOUND\\|EAI_AGAIN' /tmp/openclaw*/openclaw-*.log`).catch(() => null))?.exitCode, { timeout: 120_000, interval: 1000 }).toBe(0);
     }
     const r = await timed('diagnose of 7 hosts entries (6 real hosts)', runCli(['--hosts', hostsFile, 'diagnose', '--json'], { env: { HOME: home }, timeoutMs: 300_000 }));
-    const doc = JSON.parse(r.stdout) as { hosts: { name: string; accounts: { verdict: string }[] }[] };
+    const doc = JSON.parse(r.stdout) as { hosts: { name: string; accounts: { verdict: string; evidence?: { text: string }[] }[] }[] };
     const got = Object.fromEntries(doc.hosts.map((h) => [h.name, h.accounts[0]?.verdict]));
-    expect(got).toEqual({ ...Object.fromEntries(HOSTS.map((c) => [c.name, c.verdict])), 'wrong-user': 'wrong-user-or-state-dir' });
+    // on a mismatch, what each host's verdict rested on
+    const why = doc.hosts.map((h) => `${h.name}: ${(h.accounts[0]?.evidence ?? []).map((e) => e.text).join(' | ')}`).join('\n');
+    expect(got, why).toEqual({ ...Object.fromEntries(HOSTS.map((c) => [c.name, c.verdict])), 'wrong-user': 'wrong-user-or-state-dir' });
   }, TIMEOUT);
 
   afterAll(async () => {
@@ -174,5 +176,5 @@ describeWithRealOpenclaw('clawfix against the real OpenClaw', () => {
     expect([0, 4]).toContain(r.code);
     expect(r.stdout).toMatch(/replaced by the restore \(kept\): \S+\/\.clawfix\/replaced-/);
     await waitForGateway(host('relink'), 18789, 30);
-  });
+  }, TIMEOUT);
 });
