@@ -1,90 +1,60 @@
 #!/usr/bin/env bash
-# Contract check of the fake openclaw (docker/openclaw) against the real CLI. Not part of npm test.
+# Differential check of the fake openclaw (docker/openclaw) against the real CLI: every command
+# clawfix sends (scripts/check-fake/checks.mjs), run by both on the same prepared state, compared on
+# exit code, stdout/stderr, files written and refusals. Prints a report; exits 1 on any mismatch.
 #
-# Installs the real CLI in a scratch dir (npm i node@24; npm i openclaw@<version> --ignore-scripts with
-# that node first on PATH, ~770 MB, slow), prepares a throwaway HOME (non-interactive onboarding, the
-# WhatsApp plugin, a WhatsApp channel config), runs the commands clawfix uses with both CLIs and
-# compares help option lists, --version, error texts and JSON key sets. Prints a report, exits 1 on
-# any mismatch.
+# The real CLI comes from scripts/real-openclaw.sh (installed there if needed: the npm registry). Both
+# CLIs run in sandboxes with loopback only and private /tmp, /home and /run (check-fake/sandbox.sh):
+# nothing reaches the network, the machine's /tmp/openclaw or any real HOME. Four lanes run in
+# parallel, each in its own sandbox: each CLI's gateway and each CLI's other checks (the real CLI uses
+# 5-40 s of CPU per command, its gateway a core for a minute: two real lanes keep 2 cores busy).
 #
-# Env: OPENCLAW_VERSION (default 2026.9.6), CHECK_FAKE_DIR (scratch dir, reused between runs),
-#      CHECK_FAKE_SKIP_PLUGIN=1 (skip `plugins install @openclaw/whatsapp`, ~1-2 min),
-#      CHECK_FAKE_TIMEOUT_MS (per command, default 240000).
+# Env: CLAWFIX_REAL_OPENCLAW_DIR (the install, see real-openclaw.sh), CHECK_FAKE_DIR (scratch, default
+#      a new temp dir; kept on failure for the captures), CHECK_FAKE_SLOW=1 (also the slow checks).
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 here="$repo/scripts/check-fake"
-version=${OPENCLAW_VERSION:-2026.9.6}
-scratch=${CHECK_FAKE_DIR:-${TMPDIR:-/tmp}/clawfix-check-fake}
-fake_cli="$repo/docker/openclaw/lib/node_modules/openclaw/openclaw.mjs"
-mkdir -p "$scratch"
 log() { printf '[check-fake] %s\n' "$*" >&2; }
+started=$(date +%s)
 
-# npm/node under the scratch node need the machine's CA settings (SELF_SIGNED_CERT_IN_CHAIN otherwise)
-cafile=$(npm config get cafile 2>/dev/null || true)
-if [ -n "$cafile" ] && [ "$cafile" != "null" ] && [ "$cafile" != "undefined" ]; then
-  export npm_config_cafile="$cafile"
-  export NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-$cafile}"
+if ! unshare --map-root-user --net --mount true 2>/dev/null || ! command -v ip >/dev/null; then
+  log "cannot make a sandbox without network here: needs unshare (util-linux) with user namespaces, and ip (iproute2)."
+  log "the real CLI is never run with network access; not checking."
+  exit 1
 fi
 
-cd "$scratch"
-[ -f package.json ] || npm init -y >/dev/null
-if [ ! -x "$scratch/node_modules/node/bin/node" ]; then
-  log "installing node@24 into $scratch"
-  npm i node@24 --no-audit --no-fund >&2
-fi
-export PATH="$scratch/node_modules/node/bin:$PATH"
-log "node $(node --version), npm $(npm --version)"
-installed=$(node -p "require('$scratch/node_modules/openclaw/package.json').version" 2>/dev/null || true)
-if [ "$installed" != "$version" ]; then
-  log "installing openclaw@$version (--ignore-scripts; large and slow)"
-  npm i "openclaw@$version" --ignore-scripts --no-audit --no-fund >&2
-fi
-real_cli="$scratch/node_modules/.bin/openclaw"
-log "real: $("$real_cli" --version 2>/dev/null | tail -1)"
+real_dir=$(bash "$repo/scripts/real-openclaw.sh")
+scratch=${CHECK_FAKE_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/clawfix-check-fake.XXXXXX")}
+capture="$scratch/capture"
+rm -rf "$capture" "$scratch"/lane-*
+mkdir -p "$capture" "$scratch/compile-cache"
 
-# throwaway HOME, no OPENCLAW_* from the caller
-for v in $(env | sed -n 's/^\(OPENCLAW_[A-Z0-9_]*\)=.*/\1/p'); do unset "$v"; done
-home="$scratch/home"
-rm -rf "$home"
-mkdir -p "$home"
-export HOME="$home" NO_COLOR=1 CI=1
-log "onboarding (non-interactive) in $home"
-if ! "$real_cli" onboard --non-interactive --accept-risk --mode local --auth-choice skip --skip-channels \
-  --skip-daemon --skip-health --skip-skills --skip-search --skip-ui --skip-hooks --json >"$scratch/onboard.out" 2>&1; then
-  log "onboarding failed (see $scratch/onboard.out); writing a minimal config instead"
-  mkdir -p "$home/.openclaw"
-  printf '{\n  "gateway": { "mode": "local", "port": 18789, "bind": "loopback", "auth": { "mode": "token", "token": "check-fake-token" } }\n}\n' >"$home/.openclaw/openclaw.json"
-fi
-if [ "${CHECK_FAKE_SKIP_PLUGIN:-}" != 1 ]; then
-  log "installing the WhatsApp plugin with the real CLI"
-  "$real_cli" plugins install @openclaw/whatsapp >"$scratch/plugin.out" 2>&1 || log "plugin install failed (see $scratch/plugin.out)"
-fi
-# WhatsApp channel config + a free gateway port, so neither CLI talks to a gateway running on this host
-node - "$home/.openclaw/openclaw.json" <<'EOF'
-const fs = require('fs');
-const net = require('net');
-const file = process.argv[2];
-const cfg = JSON.parse(fs.readFileSync(file, 'utf8'));
-const srv = net.createServer().listen(0, '127.0.0.1', () => {
-  const port = srv.address().port;
-  srv.close();
-  cfg.gateway = { ...(cfg.gateway ?? {}), port };
-  cfg.plugins = cfg.plugins ?? {};
-  cfg.plugins.entries = { ...(cfg.plugins.entries ?? {}), whatsapp: { enabled: true } };
-  cfg.channels = { ...(cfg.channels ?? {}), whatsapp: { dmPolicy: 'pairing', allowFrom: ['+15551234567'] } };
-  fs.writeFileSync(file, JSON.stringify(cfg, null, 2) + '\n');
-});
-EOF
+fake_pkg="$repo/docker/openclaw/lib/node_modules/openclaw"
+export CHECK_FAKE_NODE="$real_dir/node_modules/node/bin/node"
+export CHECK_FAKE_TEMPLATE="$real_dir/state-template.tar" CHECK_FAKE_SHARED="$scratch/shared"
+# Node's compile cache, kept between lanes and runs: the real CLI starts several times faster with it
+export NODE_COMPILE_CACHE="$scratch/compile-cache"
 
-cap="$scratch/capture"
-rm -rf "$cap"
-log "running the checks with the real CLI (slow: status/doctor wait for the gateway probe budget)"
-node "$here/run.mjs" "$cap/real" "$real_cli"
-log "running the checks with the fake CLI"
-node "$here/run.mjs" "$cap/fake" node "$fake_cli"
-log "report ($scratch/report.txt):"
+lane() { # side lane-kind lane-name
+  local cli="$real_dir/node_modules/openclaw/openclaw.mjs"
+  [ "$1" = fake ] && cli="$fake_pkg/openclaw.mjs"
+  CHECK_FAKE_CLI="$cli" bash "$here/sandbox.sh" "$scratch/lane-$3" "$repo" "$real_dir" "$scratch" -- \
+    "$CHECK_FAKE_NODE" "$here/run.mjs" "$capture" "$1" "$2" 2>"$scratch/lane-$3.log" || log "lane $3 failed (see $scratch/lane-$3.log)"
+}
+# the linked credentials both CLIs get (random bytes, made once)
+rm -rf "$CHECK_FAKE_SHARED"
+"$CHECK_FAKE_NODE" --input-type=module -e "await (await import('$here/states.mjs')).makeShared(process.argv[1], process.argv[2])" "$CHECK_FAKE_SHARED" "$fake_pkg"
+log "real: $real_dir; captures in $capture"
+lane real gateway real-gateway & pids=($!)
+lane real plain real & pids+=($!)
+lane fake gateway fake-gateway & pids+=($!)
+lane fake plain fake & pids+=($!)
+wait "${pids[@]}"
+
 set +e
-node "$here/compare.mjs" "$cap" | tee "$scratch/report.txt"
+"$CHECK_FAKE_NODE" "$here/compare.mjs" "$capture" | tee "$scratch/report.txt"
 rc=${PIPESTATUS[0]}
+log "done in $(( $(date +%s) - started ))s; report: $scratch/report.txt"
+[ "$rc" != 0 ] || [ -n "${CHECK_FAKE_DIR:-}" ] || rm -rf "$scratch"
 exit "$rc"

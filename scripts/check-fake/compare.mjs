@@ -1,150 +1,74 @@
 #!/usr/bin/env node
-// Compares what scripts/check-fake.sh captured from the real openclaw and from the fake:
-//   compare.mjs <capture dir>   (expects <dir>/real/<check>.{out,err,rc} and <dir>/fake/<check>.{out,err,rc})
-// Prints a diff report; exit code 1 when any check mismatches.
+// Compares what the lanes captured from the real openclaw and from the fake (run.mjs):
+//   compare.mjs <capture dir>      (reads <dir>/real/<check>.json and <dir>/fake/<check>.json)
+// Prints ok/FAIL per check with what differs; exit code 1 when any check mismatches.
 import fs from 'node:fs';
 import path from 'node:path';
-import { CHECKS } from './checks.mjs';
+import { CHECKS, GATEWAY, HELP_CHECKS, runs } from './checks.mjs';
+import { helpDiff, jsonDiff, mask } from './shape.mjs';
+import { isNoise } from './tree.mjs';
 
 const dir = process.argv[2];
 if (!dir) {
   process.stderr.write('usage: compare.mjs <capture dir>\n');
   process.exit(2);
 }
-
-function read(side, name) {
-  const base = path.join(dir, side, name);
-  const get = (ext) => {
-    try {
-      return fs.readFileSync(`${base}.${ext}`, 'utf8');
-    } catch {
-      return null;
-    }
-  };
-  return { out: get('out'), err: get('err'), rc: get('rc')?.trim() ?? null };
-}
-
-/** Long flags (and -x shorts) of the Options: section. */
-function helpFlags(text) {
-  const flags = new Set();
-  const section = text.split(/\n(?=Options:)/)[1]?.split(/\n\n/)[0] ?? '';
-  for (const line of section.split('\n')) {
-    const m = /^ {2}(?:(-[A-Za-z]), )?(--[a-z0-9-]+)(?: (<[^>]+>|\[[^\]]+\]))?/.exec(line);
-    if (m) flags.add(`${m[1] ? `${m[1]}, ` : ''}${m[2]}${m[3] ? ` ${m[3]}` : ''}`);
-  }
-  return flags;
-}
-
-function helpCommands(text) {
-  const section = text.split(/\n(?=Commands:)/)[1]?.split(/\n\n/)[0] ?? '';
-  const names = new Set();
-  for (const line of section.split('\n')) {
-    const m = /^ {2}([a-z][a-z0-9-]*)(?: \*)? {2,}/.exec(line);
-    if (m) names.add(m[1]);
-  }
-  return names;
-}
-
-/** Key paths of a JSON value: objects recursively (depth-limited), arrays through their first element. */
-function keyPaths(value, depth, prefix = '') {
-  const out = new Set();
-  if (depth <= 0 || value === null || typeof value !== 'object') return out;
-  if (Array.isArray(value)) {
-    if (value.length) for (const p of keyPaths(value[0], depth, `${prefix}[]`)) out.add(p);
-    return out;
-  }
-  for (const [k, v] of Object.entries(value)) {
-    const p = prefix ? `${prefix}.${k}` : k;
-    out.add(p);
-    for (const sub of keyPaths(v, depth - 1, p)) out.add(sub);
-  }
-  return out;
-}
-
-function parseJsonOutput(text) {
-  if (text === null) return { error: 'no output captured' };
-  const trimmed = text.trim();
+const read = (side, name) => {
   try {
-    return { value: JSON.parse(trimmed) };
+    return JSON.parse(fs.readFileSync(path.join(dir, side, `${name}.json`), 'utf8'));
   } catch {
-    // tolerate a banner or log lines before the document
-    const start = trimmed.search(/^[{[]/m);
-    try {
-      return { value: JSON.parse(trimmed.slice(start)) };
-    } catch (err) {
-      return { error: `not JSON: ${err.message}` };
-    }
+    return null;
   }
+};
+const show = (s) => JSON.stringify(s.length > 600 ? `${s.slice(0, 600)}…` : s);
+
+/** The differences of one stream under its rule (checks.mjs), as report lines. */
+function streamDiff(rule, real, fake, what, masks = []) {
+  if (rule?.ignore) return [];
+  if (rule === 'help') return helpDiff(real, fake);
+  if (rule?.json) return jsonDiff(real, fake, rule.json, masks).map((d) => `${what} ${d}`);
+  let [r, f] = [real, fake];
+  // which lines of that shape appear, not how often: counts depend on how long a gateway ran
+  if (rule?.lines) [r, f] = [r, f].map((s) => [...new Set(mask(s, masks).split('\n').filter((l) => rule.lines.test(l)))].sort().join('\n'));
+  else if (rule !== 'exact') [r, f] = [mask(r, masks), mask(f, masks)];
+  return r === f ? [] : [`${what} differs:`, `  real: ${show(r)}`, `  fake: ${show(f)}`];
 }
 
-const setDiff = (a, b) => [...a].filter((x) => !b.has(x));
+const listDiff = (what, real, fake, keep = () => true) => {
+  const [r, f] = [real, fake].map((l) => new Set(l.filter(keep).map((p) => mask(p))));
+  const only = (a, b) => [...a].filter((x) => !b.has(x));
+  return [...only(r, f).map((l) => `${what} only real: ${l}`), ...only(f, r).map((l) => `${what} only fake: ${l}`)];
+};
 
 let failures = 0;
 const lines = [];
-const report = (ok, name, detail = []) => {
-  if (!ok) failures++;
-  lines.push(`${ok ? 'ok  ' : 'FAIL'} ${name}`);
-  for (const d of detail) lines.push(`       ${d}`);
-};
-
-for (const check of CHECKS) {
-  const real = read('real', check.name);
-  const fake = read('fake', check.name);
-  if (real.rc === null) {
-    report(false, check.name, ['real CLI output missing (command not run or timed out)']);
+const all = [GATEWAY, ...CHECKS, ...HELP_CHECKS];
+const notNoise = (line) => !isNoise(line);
+for (const check of all) {
+  if (!runs(check)) {
+    lines.push(`skip ${check.name}  (openclaw ${check.args.join(' ')}): ${check.skip ?? 'slow, run with CHECK_FAKE_SLOW=1'}`);
     continue;
   }
+  const real = read('real', check.name);
+  const fake = read('fake', check.name);
   const detail = [];
-  if (check.rc !== false && real.rc !== fake.rc) detail.push(`exit code: real ${real.rc}, fake ${fake.rc}`);
-  if (check.kind === 'exact') {
-    for (const stream of check.streams ?? ['out']) {
-      if ((real[stream] ?? '') !== (fake[stream] ?? '')) detail.push(`${stream} differs:`, `  real: ${JSON.stringify(real[stream])}`, `  fake: ${JSON.stringify(fake[stream])}`);
-    }
-  } else if (check.kind === 'help') {
-    const r = helpFlags(real.out ?? '');
-    const f = helpFlags(fake.out ?? '');
-    if (!r.size) detail.push('real help has no Options section (command missing?)');
-    const missing = setDiff(r, f);
-    const extra = setDiff(f, r);
-    if (missing.length) detail.push(`flags only in real: ${missing.join(' | ')}`);
-    if (extra.length) detail.push(`flags only in fake: ${extra.join(' | ')}`);
-    if (check.commands) {
-      const rc = helpCommands(real.out ?? '');
-      const fc = helpCommands(fake.out ?? '');
-      const cm = setDiff(rc, fc);
-      const ce = setDiff(fc, rc);
-      if (cm.length) detail.push(`subcommands only in real: ${cm.join(', ')}`);
-      if (ce.length) detail.push(`subcommands only in fake: ${ce.join(', ')}`);
-    }
-    if (!missing.length && !extra.length && real.out !== fake.out) detail.push('help text differs (same flags); run scripts/check-fake/gen-help-texts.mjs <scratch>/capture/real');
-    const firstReal = (real.out ?? '').split('\n').find((l) => l.startsWith('Usage:'));
-    const firstFake = (fake.out ?? '').split('\n').find((l) => l.startsWith('Usage:'));
-    if (firstReal !== firstFake) detail.push(`usage line: real ${JSON.stringify(firstReal)}, fake ${JSON.stringify(firstFake)}`);
-  } else if (check.kind === 'json-keys') {
-    const r = parseJsonOutput(real.out);
-    const f = parseJsonOutput(fake.out);
-    if (r.error) detail.push(`real: ${r.error}`);
-    if (f.error) detail.push(`fake: ${f.error}`);
-    if (!r.error && !f.error) {
-      const rk = keyPaths(r.value, check.depth ?? 2);
-      const fk = keyPaths(f.value, check.depth ?? 2);
-      const only = (check.only ?? []).length ? (p) => check.only.some((o) => p === o || p.startsWith(`${o}.`) || p.startsWith(`${o}[]`) || !p.includes('.')) : () => true;
-      const missing = setDiff(rk, fk).filter(only);
-      const extra = setDiff(fk, rk).filter(only);
-      if (missing.length) detail.push(`keys only in real: ${missing.join(', ')}`);
-      if (extra.length) detail.push(`keys only in fake: ${extra.join(', ')}`);
-      const rTop = Object.keys(r.value ?? {});
-      const fTop = Object.keys(f.value ?? {});
-      if (!missing.length && !extra.length && rTop.join() !== fTop.join()) detail.push(`top-level key order: real ${rTop.join(',')} / fake ${fTop.join(',')}`);
-      for (const [p, expected] of Object.entries(check.values ?? {})) {
-        const get = (v) => p.split('.').reduce((o, k) => (o === null || o === undefined ? o : o[k]), v);
-        if (JSON.stringify(get(r.value)) !== JSON.stringify(get(f.value))) detail.push(`${p}: real ${JSON.stringify(get(r.value))}, fake ${JSON.stringify(get(f.value))}${expected ? '' : ''}`);
-      }
+  if (!real || !fake) detail.push(`not captured: ${[!real && 'real', !fake && 'fake'].filter(Boolean).join(', ')} (its lane failed, or the gateway was not ready: see the lane logs)`);
+  else {
+    if (String(real.rc) !== String(fake.rc)) detail.push(`exit code: real ${real.rc}, fake ${fake.rc}`);
+    detail.push(...streamDiff(check.out ?? 'masked', real.out, fake.out, 'stdout', check.masks));
+    detail.push(...streamDiff(check.err ?? 'masked', real.err, fake.err, 'stderr', check.masks));
+    if (!check.files?.ignore) detail.push(...listDiff('file', real.files, fake.files, notNoise));
+    if (real.locks) {
+      if (real.settled !== fake.settled) detail.push(`settled (${GATEWAY.settled}): real ${real.settled}, fake ${fake.settled}`);
+      detail.push(...listDiff('after stop, file', real.filesAfterStop, fake.filesAfterStop, notNoise));
+      detail.push(...listDiff('lock keys', Object.entries(real.locks).map((e) => JSON.stringify(e)), Object.entries(fake.locks ?? {}).map((e) => JSON.stringify(e))));
     }
   }
-  report(detail.length === 0, `${check.name}  (openclaw ${check.args.join(' ')})`, detail);
+  if (detail.length) failures++;
+  const time = real && fake ? `  [real ${(real.ms / 1000).toFixed(1)}s (cpu ${real.cpu?.toFixed(1) ?? '?'}s), fake ${(fake.ms / 1000).toFixed(1)}s]` : '';
+  lines.push(`${detail.length ? 'FAIL' : 'ok  '} ${check.name}  (openclaw ${check.args.join(' ')})${time}`, ...detail.map((d) => `       ${d}`));
 }
-
-lines.push('', `${CHECKS.length - failures}/${CHECKS.length} checks match${failures ? `; ${failures} mismatch(es)` : ''}.`);
+const run = all.filter(runs).length;
+lines.push('', `${run - failures}/${run} checks match${failures ? `; ${failures} mismatch(es)` : ''}; ${all.length - run} skipped.`);
 process.stdout.write(`${lines.join('\n')}\n`);
 process.exit(failures ? 1 : 0);

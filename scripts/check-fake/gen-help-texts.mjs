@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// Regenerates docker/openclaw/lib/node_modules/openclaw/fake/help-texts.mjs from the real CLI's help
-// output captured by check-fake.sh:   gen-help-texts.mjs <scratch>/capture/real
+// Updates docker/openclaw/lib/node_modules/openclaw/fake/help-texts.mjs with the real CLI's help texts
+// that check-fake.sh captured (the others are kept):   gen-help-texts.mjs <CHECK_FAKE_DIR>/capture/real
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CHECKS } from './checks.mjs';
+import { HELP_TEXTS } from '../../docker/openclaw/lib/node_modules/openclaw/fake/help-texts.mjs';
+import { HELP_CHECKS } from './checks.mjs';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -12,9 +13,11 @@ if (!dir) {
   process.exit(2);
 }
 const target = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docker/openclaw/lib/node_modules/openclaw/fake/help-texts.mjs');
-const texts = {};
-for (const check of CHECKS.filter((c) => c.kind === 'help')) {
-  const out = fs.readFileSync(path.join(dir, `${check.name}.out`), 'utf8');
+const texts = { ...HELP_TEXTS };
+// the slow ones are captured only with CHECK_FAKE_SLOW=1
+const captured = HELP_CHECKS.filter((c) => fs.existsSync(path.join(dir, `${c.name}.json`)));
+for (const check of captured) {
+  const { out } = JSON.parse(fs.readFileSync(path.join(dir, `${check.name}.json`), 'utf8'));
   const banner = /^\nOpenClaw \S+ \([0-9a-f]+\) — .*\n\n/.exec(out);
   if (!banner) throw new Error(`${check.name}: no banner, not a help text`);
   texts[check.args.slice(0, -1).join(' ')] = out.slice(banner[0].length);
@@ -23,4 +26,4 @@ let js = '// Help texts captured from the real openclaw 2026.9.6 (scripts/check-
 for (const [k, v] of Object.entries(texts)) js += `  ${JSON.stringify(k)}: ${JSON.stringify(v)},\n`;
 js += '};\n';
 fs.writeFileSync(target, js);
-process.stdout.write(`wrote ${Object.keys(texts).length} help texts to ${target}\n`);
+process.stdout.write(`updated ${captured.length} of ${Object.keys(texts).length} help texts in ${target}\n`);
