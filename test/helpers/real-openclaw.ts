@@ -14,6 +14,7 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { describe } from 'vitest';
+import { quote } from '../../src/shell.js';
 import { describeWithEngine, startSshHost, type SshHost, type StartSshHostOptions } from './containers.js';
 
 const run = promisify(execFile);
@@ -105,5 +106,5 @@ export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 300
 
 /** The real `openclaw` as the service user, e.g. `channels status --json`. */
 export function realCli(host: SshHost, args: string): Promise<{ exitCode: number; stdout: string; stderr: string }> {
-  return host.exec(`su - openclaw -c ${JSON.stringify(`openclaw ${args}`)}`);
+  return host.exec(`su - openclaw -c ${quote(`openclaw ${args}`)}`);
 }

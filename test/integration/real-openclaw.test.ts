@@ -13,20 +13,13 @@ import { makeHome, runCli, writeHostsFile } from '../helpers/cli.js';
 import type { SshHost } from '../helpers/containers.js';
 import { createKeyDir, type ClientKey, type KeyDir } from '../helpers/keys.js';
 import { describeWithRealOpenclaw, realCli, REAL_CREDS, REAL_STATE, startRealHost, waitForGateway, type RealGateway, type RealState } from '../helpers/real-openclaw.js';
-import { credsHash, fixCli, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
-import { quote } from '../../src/shell.js';
+import { credsHash, fakeOnHost, fixCli, scanDrawnQr, startFix, stepTimes, type FakeFiles } from '../fixtures/fix/helpers.js';
 
 /** A real gateway stops in seconds but starts in 30–90 s on a loaded machine; a relink does both twice when it rolls back. */
 const TIMEOUT = 900_000;
 
 /** The stand-in login's files (the "phone") on a real host: the state dir is openclaw's. */
-function phoneOf(host: SshHost): FakeFiles {
-  return {
-    stateDir: REAL_STATE,
-    read: async (path) => (await host.execOk(`cat ${quote(path)}`)).stdout,
-    write: async (path, text) => void (await host.execOk(`mkdir -p "$(dirname ${quote(path)})" && printf '%s' ${quote(text)} > ${quote(path)}`, { user: 'openclaw' })),
-  };
-}
+const phoneOf = (host: SshHost): FakeFiles => fakeOnHost(host, REAL_STATE, 'openclaw');
 
 /** What the real gateway says of the default account now. */
 async function liveAccount(host: SshHost): Promise<Record<string, unknown>> {
