@@ -68,9 +68,33 @@ echo "started openclaw gateway run (pid $gw_pid)"`;
 }
 
 /**
+ * Shell functions gw_starting, which succeeds while there is a gateway (still) to wait for, and
+ * gw_said, which prints its last words when it is gone (its unit's journal; a bare process's stderr
+ * is kept by startProcess instead).
+ */
+function gatewayStarting(t: FixTarget): ShellFragment {
+  const processes = sh`ps -eo args= 2>/dev/null | grep -E '^openclaw *$|openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep`;
+  const unitState = (systemctl: ShellFragment) => sh`case "$(${systemctl} show -p ActiveState --value ${unit(t)} 2>/dev/null)" in active|activating|reloading) true;; failed|inactive|deactivating) false;; *) ${processes};; esac`;
+  switch (t.gateway.manager) {
+    case 'systemd-user':
+      return sh`gw_starting() { if [ -d /run/systemd/system ]; then ${unitState(sh`XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user`)}; else ${processes}; fi; }
+gw_said() { XDG_RUNTIME_DIR=/run/user/$(id -u) journalctl --user -u ${unit(t)} -n 5 --no-pager -o cat 2>/dev/null | cut -c1-300; }`;
+    case 'systemd-system':
+      return sh`gw_starting() { ${unitState(sh`systemctl`)}; }
+gw_said() { journalctl -u ${unit(t)} -n 5 --no-pager -o cat 2>/dev/null | cut -c1-300; }`;
+    default:
+      return sh`gw_starting() { ${processes}; }
+gw_said() { :; }`;
+  }
+}
+
+/**
  * Waits until the gateway listens on its port; fails early when the gateway is gone: at once when
  * startProcess ran just before in the same script and its pid exited (then with what it said on
- * stderr; other gateways on the host do not count), else when no gateway process is left after 10 s.
+ * stderr; other gateways on the host do not count); under systemd when its unit is neither active
+ * nor activating (Restart= keeps a crashing unit "activating" between tries); else when no gateway
+ * process is left after 10 s. The real gateway is titled plain `openclaw` until its run loop starts,
+ * which takes 10–30 s on a small VPS, so that title counts as a gateway starting.
  * The temp file is removed either way: a gateway that runs keeps writing to the unlinked file
  * (stderr only; its console lines go to stdout), which is freed when it exits.
  */
@@ -79,9 +103,10 @@ export function waitListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S):
   return sh`hex=$(printf '%04X' ${port}); i=0
 gw_end() { if [ -n "\${gw_err:-}" ] && [ "$gw_err" != /dev/null ]; then [ "$1" = 0 ] || tail -n 5 "$gw_err" | cut -c1-300 >&2; rm -f "$gw_err"; fi; exit "$1"; }
 gw_gone() { [ -n "\${gw_pid:-}" ] && { ! kill -0 "$gw_pid" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$gw_pid/status" 2>/dev/null; }; }
+${gatewayStarting(t)}
 while [ $i -lt ${timeoutS * 2} ]; do
   for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && { echo "gateway listening on port ${port}"; gw_end 0; }; done
-  if gw_gone || { [ -z "\${gw_pid:-}" ] && [ $i -ge 20 ] && ! ps -eo args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep; }; then echo "the gateway process exited during start-up" >&2; gw_end 1; fi
+  if gw_gone || { [ -z "\${gw_pid:-}" ] && [ $i -ge 20 ] && ! gw_starting; }; then echo "the gateway process exited during start-up" >&2; [ -n "\${gw_err:-}" ] || gw_said >&2; gw_end 1; fi
   sleep 0.5; i=$((i+1)); done
 echo "gateway not listening on port ${port} after ${timeoutS} s" >&2; gw_end 1`;
 }

@@ -109,6 +109,11 @@ export interface ContainerExecResult {
   output: string;
 }
 
+export interface ExecOptions {
+  user?: string;
+  timeoutMs?: number;
+}
+
 export interface SshHost {
   /** The running container (replaced by restart()). */
   readonly container: StartedTestContainer;
@@ -124,10 +129,14 @@ export interface SshHost {
   readonly hostPublicKey: string;
   /** `[127.0.0.1]:port ssh-ed25519 AAAA...` for a known_hosts file (or `alias ...` when not published). */
   knownHostsLine(): string;
-  /** Runs a command in the container (not over ssh), as root unless `user` is given: for test set-up. */
-  exec(command: string | string[], options?: { user?: string }): Promise<ContainerExecResult>;
+  /**
+   * Runs a command in the container (not over ssh), as root unless `user` is given: for test set-up.
+   * With `timeoutMs`, rejects when the engine has not answered by then (podman 4.3's Docker API can
+   * lose an exec session under load, and the call then never returns).
+   */
+  exec(command: string | string[], options?: ExecOptions): Promise<ContainerExecResult>;
   /** Like exec, but throws when the exit code is not 0. */
-  execOk(command: string | string[], options?: { user?: string }): Promise<ContainerExecResult>;
+  execOk(command: string | string[], options?: ExecOptions): Promise<ContainerExecResult>;
   /** What the entrypoint and sshd wrote (sshd -e logs to stderr) so far. */
   logs(): string;
   /**
@@ -360,8 +369,17 @@ export async function startSshHost(options: StartSshHostOptions): Promise<SshHos
 
   const exec: SshHost['exec'] = async (command, opts = {}) => {
     const cmd = Array.isArray(command) ? command : ['sh', '-c', command];
-    const r = await current.container.exec(cmd, { user: opts.user ?? 'root' });
-    return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, output: r.output };
+    const running = current.container.exec(cmd, { user: opts.user ?? 'root' });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = opts.timeoutMs === undefined
+      ? running
+      : Promise.race([running, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`the container engine did not answer an exec within ${opts.timeoutMs} ms: ${JSON.stringify(command)}`)), opts.timeoutMs)))]);
+    try {
+      const r = await answered;
+      return { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, output: r.output };
+    } finally {
+      clearTimeout(timer);
+    }
   };
 
   const handle: SshHost = {

@@ -195,17 +195,19 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
   it('the connection dropped after the stop: the rollback reconnects, puts everything back, and says so', async () => {
     await setScenario(w.host, 'logged-out');
     const oldCreds = await credsHash(w.host);
-    const run = startFix(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home);
-    await run.waitFor(/✓ stop-gateway/, 90_000);
-    await w.host.exec("pkill -f 'sshd: claw'");
+    const run = startFix(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home, 100_000);
+    await run.waitFor(/✓ stop-gateway/, 60_000);
+    // not asked twice: a second kill could hit the rollback's own connection. When the engine loses the
+    // exec's answer (podman 4.3 under load) the kill has mostly happened; the run's output says either way.
+    await w.host.exec("pkill -f 'sshd: claw'", { timeoutMs: 15_000 }).catch(() => undefined);
     const r = await run.done;
-    expect([3, 4]).toContain(r.code);
+    expect([3, 4], r.stdout + r.stderr).toContain(r.code);
     expect(r.stdout).toMatch(/connection lost/);
     expect(r.stdout).toMatch(/↺ stop-gateway: gateway started again/);
     expect(await credsHash(w.host)).toBe(oldCreds);
     expect(await verdict()).toBe('logged-out');
     expect((await w.host.exec(`ls -A ${STATE}/.clawfix`)).stdout).not.toMatch(/lock|journal/);
-  });
+  }, 150_000);
 
   it('a hostile value in the hosts file is refused by the schema; nothing runs on the host', async () => {
     await w.host.exec('rm -f /tmp/pwned');

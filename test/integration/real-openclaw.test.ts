@@ -139,6 +139,8 @@ describeWithRealOpenclaw('clawfix against the real OpenClaw', () => {
     const oldCreds = await credsHash(host('rollback'), REAL_CREDS);
     // the stand-in's phone: "Can't link new devices right now" after the scan
     await phoneOf(host('rollback')).write(`${REAL_STATE}/.fake/phone.json`, JSON.stringify({ linkCooldown: true }));
+    // and QR codes that expire in seconds rather than the ~5 minutes of two sockets' rotations
+    await host('rollback').execOk(`mkdir -p /etc/clawfix-test && printf '%s\\n' OPENCLAW_FAKE_QR_TTL_MS=20000 OPENCLAW_FAKE_QR_ROTATE_MS=5000 OPENCLAW_FAKE_QR_ROTATIONS=2 OPENCLAW_FAKE_QR_SOCKETS=1 > /etc/clawfix-test/login.env`);
     const live = startFix(['--hosts', hostsFile, 'fix', 'rollback', '--relink', '--yes'], home, 900_000);
     await live.waitFor(/Link a device/, 400_000);
     await scanDrawnQr(phoneOf(host('rollback')), live.output());

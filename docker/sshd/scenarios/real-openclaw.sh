@@ -29,13 +29,16 @@ ip route del default 2>/dev/null || true
 
 ln -sf "$node" /usr/local/bin/node
 rm -f /usr/local/bin/openclaw
+login_env=/etc/clawfix-test/login.env
 cat > /usr/local/bin/openclaw <<EOF
 #!/bin/sh
 # test host: the real OpenClaw; \`channels login\` alone goes to a stand-in (no WhatsApp servers here)
 real() { "$node" "$dir/node_modules/openclaw/openclaw.mjs" "\$@"; }
 case " \$* " in
   *" channels login "*)
-    # the fake's QR login, then what the real one does after a link: ask the gateway to start the account
+    # the fake's QR login, then what the real one does after a link: ask the gateway to start the account.
+    # A test may shorten the QR lifetimes (the fake's OPENCLAW_FAKE_QR_* knobs) in $login_env.
+    [ -r $login_env ] && { set -a; . $login_env; set +a; }
     OPENCLAW_FAKE_LOGIN_ONLY=1 "$node" /usr/local/lib/node_modules/openclaw/openclaw.mjs "\$@" || exit \$?
     account=default; prev=; for a in "\$@"; do [ "\$prev" = --account ] && account=\$a; prev=\$a; done
     real gateway call channels.start --json --params "{\\"channel\\":\\"whatsapp\\",\\"accountId\\":\\"\$account\\"}" >/dev/null 2>&1 \\
