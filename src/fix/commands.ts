@@ -4,6 +4,7 @@
  * container, if any) or the SSH login user on the host itself (system units, containers, linger).
  */
 import { pickEngine } from '../container.js';
+import { GATEWAY_AWK, STARTING_TITLE_AWK } from '../gateway-process.js';
 import { ShellFragment, sh } from '../shell.js';
 import { DEFAULT_UNIT, type FixTarget } from './target.js';
 
@@ -73,7 +74,7 @@ echo "started openclaw gateway run (pid $gw_pid)"`;
  * is kept by startProcess instead).
  */
 function gatewayStarting(t: FixTarget): ShellFragment {
-  const processes = sh`ps -eo args= 2>/dev/null | grep -E '^openclaw *$|openclaw-gateway|openclaw.* gateway( run|$)' | grep -qv grep`;
+  const processes = sh`ps -eo args= 2>/dev/null | awk -v f=1 ${`${GATEWAY_AWK} gw() || ${STARTING_TITLE_AWK} { found = 1 } END { exit !found }`}`;
   const unitState = (systemctl: ShellFragment) => sh`case "$(${systemctl} show -p ActiveState --value ${unit(t)} 2>/dev/null)" in active|activating|reloading) true;; failed|inactive|deactivating) false;; *) ${processes};; esac`;
   switch (t.gateway.manager) {
     case 'systemd-user':

@@ -9,6 +9,7 @@ import type { CommandContext } from '../context.js';
 import { diagnoseHost, type HostDiagnosis } from '../diagnose/host.js';
 import { runFleet } from '../fleet/run.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { GATEWAY_AWK } from '../gateway-process.js';
 import { maskNumbers } from '../mask.js';
 import { sh, stripControl } from '../shell.js';
 import type { RemoteHost } from './remote.js';
@@ -16,7 +17,7 @@ import type { RemoteHost } from './remote.js';
 export function surveyScript(stateDir: string, account: string, mainPid: number | null): string {
   return sh`own=$(sed -n 's/.*"id": *"\\([0-9]*\\)[:@].*/\\1/p' ${`${stateDir}/credentials/whatsapp/${account}/creds.json`} 2>/dev/null | head -n 1)
 echo "number=$own"
-ps -eo pid=,user=,args= 2>/dev/null | grep -E 'openclaw-gateway|openclaw.* gateway( run|$)' | grep -v grep | while read -r pid user args; do
+ps -eo pid=,user=,args= 2>/dev/null | awk -v f=3 ${`${GATEWAY_AWK} gw() { print }`} | while read -r pid user args; do
   [ "$pid" = ${mainPid === null ? '-' : String(mainPid)} ] || echo "process=$pid $user $args"; done
 for engine in docker podman; do command -v $engine >/dev/null 2>&1 || continue
   $engine ps --format '{{.Names}} {{.Image}} {{.Status}}' 2>/dev/null | grep -i -E 'openclaw|clawdbot|moltbot' | sed "s/^/container=$engine /"; done

@@ -19,14 +19,11 @@ gw_pid=""
 # A rooted probe (CF_ROOT, see script.ts) stands for a host of its own: the machine's other users and
 # their gateways are not part of it, and processes cannot be rooted, so it lists its own user's only.
 procs=-e; [ -n "$CF_ROOT" ] && procs="-u $(id -u)"
-ps $procs -o pid=,user=,etimes=,args= 2>/dev/null | while read -r pid user etimes args; do
-  case "$args" in
-    *openclaw-gateway*|*openclaw*" gateway run"*|*openclaw*" gateway --"*|*"openclaw gateway"|*clawdbot*gateway*|*moltbot*gateway*)
-      case "$args" in *while\ read*|*ps\ -eo*) continue ;; esac
-      printf 'process=%s %s %s %s\n' "$pid" "$user" "$etimes" "$args" | cut -c1-300 ;;
-  esac
-done
-for pid in $(ps $procs -o pid=,args= 2>/dev/null | awk '/openclaw-gateway|openclaw.* gateway( run|$)/ && !/awk/ {print $1}'); do
+# a gateway is what runs it (node, bun, the CLI's own titles), not any command line naming it
+# (src/gateway-process.ts holds the same program; a unit test keeps them equal)
+gw_awk='function gw(  cmd, rest, i) { cmd = $f; sub(/.*\//, "", cmd); rest = ""; for (i = f; i <= NF; i++) rest = rest " " $i; return cmd ~ /^(node[0-9]*|nodejs|bun|openclaw|clawdbot|moltbot)(-gateway)?$/ && rest ~ /(openclaw|clawdbot|moltbot)-gateway|(openclaw|clawdbot|moltbot)[^ ]* gateway( run| --|$)/ }'
+ps $procs -o pid=,user=,etimes=,args= 2>/dev/null | awk -v f=4 "$gw_awk"' gw() { l = $0; sub(/^ */, "", l); print "process=" substr(l, 1, 292) }'
+for pid in $(ps $procs -o pid=,args= 2>/dev/null | awk -v f=2 "$gw_awk"' gw() { print $1 }'); do
   [ -r "/proc/$pid/environ" ] && tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -E '^(OPENCLAW_STATE_DIR|OPENCLAW_CONFIG_PATH|OPENCLAW_PROFILE|HOME|pm_id|name)=' | sed "s/^/env.$pid./"
 done
 

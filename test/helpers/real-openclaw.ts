@@ -116,7 +116,8 @@ export async function waitForGateway(host: SshHost, port = 18789, timeoutS = 300
   let goneSince: number | undefined;
   while (Date.now() - started < timeoutS * 1000) {
     const r = await host
-      .exec(`grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 && echo listening || { pgrep -u openclaw -f 'gateway' >/dev/null && echo starting || echo gone; }`)
+      // starting while openclaw has any process: the gateway is titled plain `openclaw` until its run loop starts
+      .exec(`grep -q ':${hex} [0-9A-F:]* 0A' /proc/net/tcp /proc/net/tcp6 && echo listening || { pgrep -u openclaw >/dev/null && echo starting || echo gone; }`)
       .catch(() => null);
     const said = r?.stdout.trim();
     if (said === 'listening') return Date.now() - started;

@@ -40,7 +40,7 @@ describeWithRealOpenclaw('clawfix fix of a stopped systemd user unit running the
     expect(r.stdout).toMatch(/✓ verify .*cannot reach WhatsApp/);
     expect(r.code).toBe(4);
     await waitForGateway(host, 18789, 30);
-    const unit = await host.exec('systemctl --machine=openclaw@ --user is-active openclaw-gateway.service');
+    const unit = await host.exec(`su - openclaw -c 'XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user is-active openclaw-gateway.service'`);
     expect(unit.stdout.trim()).toBe('active');
     expect(await verdict()).toBe('network-dns');
   }, 900_000);
