@@ -59,6 +59,6 @@ function verdictColour(diagnosis: HostDiagnosis): string {
  * Everything shown of a diagnosis goes through the output edge (src/ui/printable.ts): account ids,
  * summaries, evidence, remedies, errors, the state dir and user. The full evidence is not shown.
  */
-function sanitise(diagnoses: HostDiagnosis[], showNumbers: boolean): HostDiagnosis[] {
+export function sanitise(diagnoses: HostDiagnosis[], showNumbers: boolean): HostDiagnosis[] {
   return diagnoses.map(({ evidence: _evidence, ...shown }) => printableDeep(shown, { showNumbers }));
 }
