@@ -10,6 +10,7 @@ import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
 import { registerDemoCommand } from './demo/cli.js';
 import { registerFixCommands } from './fix/cli.js';
+import { printable } from './ui/printable.js';
 import { setColor } from './ui/style.js';
 
 export const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
@@ -118,8 +119,9 @@ function report(error: unknown): number {
   }
   if (error instanceof ExitError) return error.exitCode;
   if (isClawfixError(error)) {
-    process.stderr.write(`clawfix: ${error.message}\n`);
-    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    // A message may quote what a host said (a lock's holder, a refused probe line): through the edge.
+    process.stderr.write(`clawfix: ${printable(error.message)}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${printable(error.hint)}\n`);
     return error.exitCode;
   }
   process.stderr.write(

@@ -37,14 +37,3 @@ export function sh(strings: TemplateStringsArray, ...values: Interpolated[]): Sh
   });
   return new ShellFragment(out);
 }
-
-/** Strip terminal control sequences (CSI, OSC, other escapes, C0/C1 controls but tab and newline). */
-export function stripControl(text: string): string {
-  return text
-    .replace(/\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g, '') // OSC … BEL/ST (titles, hyperlinks, clipboard)
-    .replace(/\x1b[PX^_][^\x1b]*(?:\x1b\\)?/g, '') // DCS, SOS, PM, APC strings
-    .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '') // CSI sequences (cursor, colours, …)
-    .replace(/\x9b[0-?]*[ -/]*[@-~]/g, '') // C1 CSI
-    .replace(/\x1b[ -/]*[0-~]/g, '') // other escapes, with their intermediate bytes (charset selection, RIS, …)
-    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, '');
-}

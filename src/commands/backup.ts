@@ -20,6 +20,7 @@ import { executePlan } from '../fix/run.js';
 import { sh, type ShellFragment } from '../shell.js';
 import { versionInRange } from '../triage/version.js';
 import { confirm, interactive } from '../ui/ask.js';
+import { printable, printableDeep } from '../ui/printable.js';
 import { bold, dim, table } from '../ui/style.js';
 
 function colour(ctx: CommandContext): void {
@@ -27,7 +28,7 @@ function colour(ctx: CommandContext): void {
 
 async function locked<T>(session: HostSession, ctx: CommandContext, work: (holder: ReturnType<typeof newHolder>) => Promise<T>): Promise<T> {
   const holder = newHolder();
-  await acquireLock(session.remote, holder, false, (line) => ctx.stdout.write(dim(`${line}\n`)));
+  await acquireLock(session.remote, holder, false, (line) => ctx.stdout.write(dim(`${printable(line)}\n`)));
   try {
     return await work(holder);
   } finally {
@@ -42,8 +43,8 @@ export async function backup(target: string, options: { download: boolean }, ctx
     const tool = versionInRange(session.diagnosis.openclaw?.version, { min: BACKUP_SINCE }) ? 'openclaw' : 'tar';
     const reporter = stepReporter(ctx.stdout);
     const record = await locked(session, ctx, () => createBackup(session.remote, { tool, download: options.download, onLine: reporter.line, signal: ctx.signal }));
-    ctx.stdout.write(`${bold(session.host.name)}: backup ${record.remotePath} (${Math.round(record.sizeBytes / 1024)} KiB, sha256 ${record.sha256})\n`);
-    ctx.stdout.write(record.localPath ? `  downloaded to ${record.localPath} (0600, checksum matches)\n` : '  kept on the host only (--no-download)\n');
+    ctx.stdout.write(`${bold(session.host.name)}: backup ${printable(record.remotePath)} (${Math.round(record.sizeBytes / 1024)} KiB, sha256 ${printable(record.sha256)})\n`);
+    ctx.stdout.write(record.localPath ? `  downloaded to ${printable(record.localPath)} (0600, checksum matches)\n` : '  kept on the host only (--no-download)\n');
     return ExitCode.OK;
   } finally {
     await session.close();
@@ -90,10 +91,11 @@ export async function backups(target: string, options: { json: boolean }, ctx: C
       listed.push({ where: 'here', name, sizeBytes: info.size, modified: info.mtime.toISOString().replace(/\.\d+Z$/, 'Z'), path: join(localDir, name) });
     }
     listed.sort((a, b) => a.modified.localeCompare(b.modified));
-    if (options.json) ctx.stdout.write(`${JSON.stringify({ host: session.host.name, backupDir: dirs.new, backups: listed }, null, 2)}\n`);
+    // Names, dates and dirs in this listing are what the host said: through the output edge.
+    if (options.json) ctx.stdout.write(`${JSON.stringify(printableDeep({ host: session.host.name, backupDir: dirs.new, backups: listed }), null, 2)}\n`);
     else if (listed.length === 0) ctx.stdout.write(`${session.host.name}: no backups yet (clawfix backup ${session.host.name} makes one)\n`);
     else {
-      const rows = [['WHERE', 'MODIFIED', 'SIZE', 'PATH'], ...listed.map((b) => [b.legacy ? 'host (legacy)' : b.where, b.modified, `${Math.max(1, Math.round(b.sizeBytes / 1024))} KiB`, b.path])];
+      const rows = [['WHERE', 'MODIFIED', 'SIZE', 'PATH'], ...listed.map((b) => [b.legacy ? 'host (legacy)' : b.where, printable(b.modified), `${Math.max(1, Math.round(b.sizeBytes / 1024))} KiB`, printable(b.path)])];
       const legacy = listed.some((b) => b.legacy) ? `\n${dim(`legacy: where clawfix kept backups before (inside the state dir, so openclaw backup create carries them along); read only: restorable, never written`)}` : '';
       ctx.stdout.write(`${table(rows)}${legacy}\n${dim(`restore one with: clawfix restore ${session.host.name} <name on the host>`)}\n`);
     }

@@ -3,8 +3,7 @@ import { diagnoseHost, type HostDiagnosis } from '../diagnose/host.js';
 import { fleetExitCode } from '../fleet/exit-code.js';
 import { runFleet } from '../fleet/run.js';
 import { loadInventory } from '../inventory/index.js';
-import { maskNumbers } from '../mask.js';
-import { stripControl } from '../shell.js';
+import { printableDeep } from '../ui/printable.js';
 import { Progress } from '../ui/progress.js';
 import { renderDiagnoses, toJson } from '../ui/diagnosis.js';
 import { dim, red, yellow } from '../ui/style.js';
@@ -56,16 +55,10 @@ function verdictColour(diagnosis: HostDiagnosis): string {
   return diagnosis.condition === 'ok' ? diagnosis.verdict : yellow(diagnosis.verdict) + dim(' (needs attention)');
 }
 
-/** Text from a host reaches the terminal without control sequences, and numbers masked unless asked. */
-function sanitise(diagnoses: HostDiagnosis[], showNumbers: boolean): HostDiagnosis[] {
-  const clean = (text: string) => (showNumbers ? stripControl(text) : maskNumbers(stripControl(text)));
-  return diagnoses.map((d) => ({
-    ...d,
-    error: d.error === undefined ? undefined : clean(d.error),
-    accounts: d.accounts.map((a) => ({
-      ...a,
-      summary: clean(a.summary),
-      evidence: a.evidence.map((e) => ({ ...e, text: clean(e.text) })),
-    })),
-  }));
+/**
+ * Everything shown of a diagnosis goes through the output edge (src/ui/printable.ts): account ids,
+ * summaries, evidence, remedies, errors, the state dir and user. The full evidence is not shown.
+ */
+export function sanitise(diagnoses: HostDiagnosis[], showNumbers: boolean): HostDiagnosis[] {
+  return diagnoses.map(({ evidence: _evidence, ...shown }) => printableDeep(shown, { showNumbers }));
 }

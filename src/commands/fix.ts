@@ -10,7 +10,7 @@ import { fleetExitCode } from '../fleet/exit-code.js';
 import { openConnection } from '../fleet/connect.js';
 import { loadInventory } from '../inventory/index.js';
 import type { ResolvedHost } from '../inventory/types.js';
-import { stripControl } from '../shell.js';
+import { printable, printableLines } from '../ui/printable.js';
 import type { Transport } from '../transport/types.js';
 import { confirm, interactive } from '../ui/ask.js';
 import { bold, dim, yellow } from '../ui/style.js';
@@ -51,7 +51,7 @@ export async function fix(target: string, options: FixOptions, ctx: CommandConte
   if (!ctx.options.quiet) out.write(dim(`${host.name}: connecting and diagnosing…\n`));
   const { diagnosis, transport } = await diagnoseHost(host, ctx, { keepOpen: true });
   if (!transport) {
-    ctx.stderr.write(`clawfix: ${host.name}: ${diagnosis.error ?? diagnosis.status}\n${diagnosis.hint ? `  hint: ${diagnosis.hint}\n` : ''}`);
+    ctx.stderr.write(`clawfix: ${host.name}: ${printable(diagnosis.error ?? diagnosis.status)}\n${diagnosis.hint ? `  hint: ${printable(diagnosis.hint)}\n` : ''}`);
     return fleetExitCode([diagnosis.condition]);
   }
   const opened: RemoteHost[] = [];
@@ -93,7 +93,7 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
   const interrupted = remote ? await findInterruptedRun(remote) : null;
   const active = (p: Plan) => p.steps.some((st) => !st.skip);
   if (options.dryRun || !remote || (!interrupted && !active(plan))) {
-    if (interrupted) out.write(`${describeJournal(interrupted)}${dim('  (--dry-run: left as it is)')}\n`);
+    if (interrupted) out.write(`${printableLines(describeJournal(interrupted))}${dim('  (--dry-run: left as it is)')}\n`);
     out.write(renderPlan(plan));
     if (options.dryRun) out.write(dim('--dry-run: nothing was changed on the host.\n'));
     return options.dryRun || plan.kind === 'nothing' ? ExitCode.OK : ExitCode.NEEDS_ATTENTION;
@@ -101,10 +101,11 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
 
   // One lock for everything from here on: a journal found now belongs to a run that is gone.
   const holder = newHolder();
-  await acquireLock(remote, holder, options.breakLock, (line) => out.write(dim(`${line}\n`)));
+  await acquireLock(remote, holder, options.breakLock, (line) => out.write(dim(`${printable(line)}\n`)));
   try {
     if (interrupted) {
-      out.write(describeJournal(interrupted));
+      // The journal comes from the host: its description is host text, printed plain.
+      out.write(printableLines(describeJournal(interrupted)));
       const choice = await askResume(options.yes, tty);
       if (options.yes) out.write(dim('  --yes: rolling it back first\n'));
       await resolveInterruptedRun(remote, plan, interrupted, choice, exec);
@@ -116,7 +117,7 @@ async function fixHost(host: ResolvedHost, first: HostDiagnosis, transport: Tran
     out.write(renderPlan(plan));
     if (!active(plan)) return plan.kind === 'nothing' ? ExitCode.OK : ExitCode.NEEDS_ATTENTION;
     if (plan.forcedRelink) {
-      out.write(`${yellow('--relink is usually wrong here.')} ${plan.notes[0] ?? ''}\n`);
+      out.write(`${yellow('--relink is usually wrong here.')} ${printable(plan.notes[0] ?? '')}\n`);
       if (!options.yes && !(await confirm('Relink anyway?', false))) return declined(out);
     }
     const destructive = plan.steps.some((st) => st.destructive && !st.skip);
@@ -157,7 +158,7 @@ async function makePlan(
   if (hash && others.length > 0 && !ctx.options.quiet) ctx.stdout.write(dim(`${host.name}: conflict: looking for the same number on the ${others.length} other host${others.length === 1 ? '' : 's'} of the hosts file…\n`));
   const [survey, elsewhere] = await Promise.all([
     remote
-      ? surveyOtherInstances(remote).catch((error: unknown): Survey => ({ found: [`(could not look for other instances: ${stripControl(messageOf(error))})`], number: null }))
+      ? surveyOtherInstances(remote).catch((error: unknown): Survey => ({ found: [`(could not look for other instances: ${printable(messageOf(error))})`], number: null }))
       : Promise.resolve<Survey>({ found: [], number: null }),
     hash && others.length > 0 ? diagnoseOtherHosts(others, ctx) : Promise.resolve([]),
   ]);

@@ -10,6 +10,7 @@ import { LineSplitter } from '../fix/remote.js';
 import { sh } from '../shell.js';
 import { parseLogLine, type LogEvent } from '../triage/log-parse.js';
 import { isRelevantLogLine } from '../triage/relevance.js';
+import { printable, stripControl, type PrintOptions } from '../ui/printable.js';
 import { dim, red, yellow } from '../ui/style.js';
 
 export interface LogsOptions {
@@ -37,25 +38,29 @@ echo "@@file $f"
 exec tail -n ${String(lines)} ${follow ? sh`-F` : sh``} "$f"`.text;
 }
 
-export function formatEvent(event: LogEvent): string {
+/** An event as a line; its subsystem and message are decoded from JSON by now, and go through the edge. */
+export function formatEvent(event: LogEvent, options: PrintOptions = {}): string {
   const time = event.time ? event.time.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '                    ';
   const level = event.level === 'unknown' ? 'info' : event.level;
   const paint = level === 'error' || level === 'fatal' ? red : level === 'warn' ? yellow : (s: string) => s;
-  return `${dim(time)} ${paint(level.padEnd(5))} ${event.subsystem ? dim(`[${event.subsystem}] `) : ''}${event.message}`;
+  return `${dim(time)} ${paint(level.padEnd(5))} ${event.subsystem ? dim(`[${printable(event.subsystem, options)}] `) : ''}${printable(event.message, options)}`;
 }
 
-/** One raw line → the text to print, or null when it is filtered out. */
-export function renderLine(raw: string, options: { all: boolean; clean: (text: string) => string }): string | null {
-  const line = options.clean(raw).trimEnd();
-  if (line === '' || (!options.all && !isRelevantLogLine(line))) return null;
+/**
+ * One raw line, as the host sent it → the text to print, or null when it is filtered out. Decoded
+ * first, cleaned and masked after (src/ui/printable.ts): a JSON-escaped `\u001b` or `\u0034…` is a
+ * control character or a digit again only once decoded.
+ */
+export function renderLine(raw: string, options: { all: boolean } & PrintOptions): string | null {
+  const line = raw.trimEnd();
+  if (stripControl(line).trim() === '' || (!options.all && !isRelevantLogLine(stripControl(line)))) return null;
   const event = parseLogLine(line);
-  return event ? formatEvent({ ...event, message: options.clean(event.message) }) : line;
+  return event ? formatEvent(event, options) : printable(line, options);
 }
 
 export async function logs(target: string, options: LogsOptions, ctx: CommandContext): Promise<number> {
   const session = await openHost(target, ctx, { showNumbers: options.showNumbers });
   const { remote } = session;
-  const clean = (text: string) => remote.clean(text);
   try {
     // Filtering happens here, so read more than asked for and keep the last N that pass.
     const readLines = options.all ? options.lines : Math.min(options.lines * 20, 200_000);
@@ -63,13 +68,13 @@ export async function logs(target: string, options: LogsOptions, ctx: CommandCon
     let file = '';
     let live = false;
     const onLine = (raw: string) => {
-      if (raw.startsWith('@@file ')) return void (file = raw.slice(7));
-      const text = renderLine(raw, { all: options.all, clean: (t) => t });
+      if (raw.startsWith('@@file ')) return void (file = printable(raw.slice(7), options));
+      const text = renderLine(raw, { all: options.all, showNumbers: options.showNumbers });
       if (text === null) return;
       if (live) ctx.stdout.write(`${text}\n`);
       else kept.push(text);
     };
-    const lines = new LineSplitter((raw) => onLine(clean(raw)));
+    const lines = new LineSplitter(onLine);
     const command = { as: 'service' as const, script: logScript(remote.target.stateDir, readLines, options.follow, session.host.openclaw.container), ...(options.follow ? {} : { timeoutMs: 120_000 }) };
     const flushAfterTail = options.follow
       ? setTimeout(() => {

@@ -3,8 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { CommandContext } from '../context.js';
 import { ExitCode, UsageError } from '../errors.js';
-import { maskNumbers } from '../mask.js';
-import { stripControl } from '../shell.js';
+import { printable } from '../ui/printable.js';
 import { isRelevantLogLine } from '../triage/relevance.js';
 import { needsAttention, triageText } from '../triage/triage.js';
 import { bold, cyan, dim, green, yellow } from '../ui/style.js';
@@ -26,7 +25,7 @@ export async function triageCommand(options: TriageOptions, ctx: CommandContext)
   const log = options.log ? await readLog(options.log) : undefined;
   const status = options.status ? await readInput(options.status) : undefined;
   const verdict = triageText({ log, status, openclawVersion: options.openclawVersion ?? null });
-  const clean = (text: string) => (options.showNumbers ? stripControl(text) : maskNumbers(stripControl(text)));
+  const clean = (text: string) => printable(text, { showNumbers: options.showNumbers });
   const result = {
     verdict: verdict.verdict,
     summary: clean(verdict.summary),

@@ -2,6 +2,7 @@ import type { CommandContext } from '../context.js';
 import { describeFailure, openConnection, type ConnectionStatus } from '../fleet/connect.js';
 import type { HostCondition } from '../fleet/exit-code.js';
 import type { ResolvedHost } from '../inventory/types.js';
+import { ProbeRefusedError } from '../probe/parse.js';
 import { runProbe } from '../probe/run.js';
 import type { Evidence } from '../triage/evidence.js';
 import type { AccountVerdict } from '../triage/triage.js';
@@ -73,13 +74,22 @@ export async function diagnoseHost(
     const probe = await runProbe(transport, host, {
       deep: options.deep,
       onCommand: ctx.options.verbose ? (command) => ctx.stderr.write(`[${host.name}] $ ${command}\n`) : undefined,
+    }).catch((error: unknown) => {
+      if (error instanceof ProbeRefusedError) return error;
+      throw error;
     });
     const timings = { connectMs, probeMs: performance.now() - probeStarted };
+    if (probe instanceof ProbeRefusedError) return { diagnosis: refused(host, probe, timings), transport: options.keepOpen ? transport : undefined };
     const diagnosis = judge(host, probe.evidence, probe.complete, probe.exec.stderr, timings, await triageEngine);
     return { diagnosis, transport: options.keepOpen ? transport : undefined };
   } finally {
     if (!options.keepOpen) await transport.close();
   }
+}
+
+/** Forged probe output: nothing of it is believed, so nothing about the host is said but that. */
+function refused(host: ResolvedHost, error: ProbeRefusedError, timings: HostDiagnosis['timings']): HostDiagnosis {
+  return { name: host.name, status: 'ok', verdict: 'probe-failed', condition: 'needs-attention', accounts: [], error: `${host.name}: ${error.message}`, ...(error.hint ? { hint: error.hint } : {}), timings };
 }
 
 type TriageEngine = typeof import('../triage/triage.js');

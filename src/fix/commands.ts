@@ -43,6 +43,37 @@ export function preamble(t: FixTarget): ShellFragment {
 
 const unit = (t: FixTarget) => t.gateway.serviceName ?? DEFAULT_UNIT;
 
+/** Where a system unit's file may be; the login user looks there itself before `sudo systemctl`. */
+const SYSTEM_UNIT_DIRS = ['/etc/systemd/system', '/lib/systemd/system', '/usr/lib/systemd/system'];
+
+/**
+ * `sudo -n systemctl <verb>` on a system unit whose name the probe reported as OpenClaw's user: it
+ * passed systemdUnitSchema (openclaw*.service) when parsed, and here the login user checks that such
+ * a unit file exists where systemd reads system units, so a forged name never reaches root.
+ */
+function systemUnitCommand(t: FixTarget, verb: GatewayVerb): ShellFragment {
+  const name = unit(t);
+  const files = SYSTEM_UNIT_DIRS.map((dir) => `${dir}/${name}`);
+  return sh`found=; for f in ${files}; do [ -f "$f" ] && found=1; done
+[ -n "$found" ] || { echo ${`clawfix: refused: ${name} is not a system unit on this host (${SYSTEM_UNIT_DIRS.join(', ')})`} >&2; exit 1; }
+sudo -n systemctl ${verb} -- ${name}`;
+}
+
+/** Images OpenClaw's containers run (the probe's own filter): what a discovered container must show. */
+const OPENCLAW_IMAGE = 'openclaw|clawdbot|moltbot';
+
+/**
+ * Sets $engine for container `name` and, when the name was discovered by the probe rather than named
+ * in the hosts file, refuses unless the login user's own engine shows that container running one of
+ * OpenClaw's images: `docker start prod-postgres` is never run on a host's say-so.
+ */
+function containerEngine(t: FixTarget, name: string): ShellFragment {
+  if (t.gateway.serviceNameFrom === 'hosts-file') return pickEngine(name);
+  return sh`${pickEngine(name)}
+image=$("$engine" container inspect -f '{{.Config.Image}}' -- ${name} 2>/dev/null)
+printf '%s\n' "$image" | grep -qiE ${OPENCLAW_IMAGE} || { echo ${`clawfix: refused: container ${name} does not run an OpenClaw image (`}"$image"'); name it as openclaw.container in the hosts file if it is OpenClaw' >&2; exit 1; }`;
+}
+
 /** Stops the gateway by the pid its lock names (SIGTERM, then waits and checks); never SIGKILL. */
 export function stopProcess(t: FixTarget): ShellFragment {
   const fallback = t.gateway.pid === null ? '' : String(t.gateway.pid);
@@ -125,9 +156,10 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
         (GATEWAY_START_TIMEOUT_S + 10) * 1000,
       );
     case 'systemd-system':
-      return login(sh`sudo -n systemctl ${verb} ${unit(t)}`, (GATEWAY_START_TIMEOUT_S + 10) * 1000);
+      return login(systemUnitCommand(t, verb), (GATEWAY_START_TIMEOUT_S + 10) * 1000);
     case 'container':
-      return login(sh`${pickEngine(name ?? 'openclaw')}; "$engine" ${verb} ${name ?? 'openclaw'}`, 120_000);
+      return login(sh`${containerEngine(t, name ?? 'openclaw')}
+"$engine" ${verb} -- ${name ?? 'openclaw'}`, 120_000);
     case 'pm2':
       return service(sh`pm2 ${verb} ${name ?? 'openclaw'}`, 60_000);
     case 'process':
@@ -148,7 +180,7 @@ export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TI
   const port = t.gateway.port;
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
   const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
-  return sh`${pickEngine(name)}; i=0
+  return sh`${containerEngine(t, name)}; i=0
 while [ $i -lt ${timeoutS * 2} ]; do
   state=$("$engine" container inspect -f '{{.State.Status}}' ${name} 2>/dev/null)
   if [ "$state" != running ]; then
@@ -187,12 +219,12 @@ cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p
 export function enableLinger(t: FixTarget): RemoteCommand {
   const user = t.serviceUser;
   // For oneself logind asks polkit, which minimal servers lack: then sudo, as for another user.
-  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl enable-linger ${user} 2>/dev/null; } || sudo -n loginctl enable-linger ${user}`, 30_000);
+  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl enable-linger -- ${user} 2>/dev/null; } || sudo -n loginctl enable-linger -- ${user}`, 30_000);
 }
 
 export function disableLinger(t: FixTarget): RemoteCommand {
   const user = t.serviceUser;
-  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl disable-linger ${user} 2>/dev/null; } || sudo -n loginctl disable-linger ${user}`, 30_000);
+  return login(sh`{ [ "$(id -un)" = ${user} ] && loginctl disable-linger -- ${user} 2>/dev/null; } || sudo -n loginctl disable-linger -- ${user}`, 30_000);
 }
 
 /** `doctor --fix` reinstalls a missing plugin; an explicit install is the fallback it names itself. */

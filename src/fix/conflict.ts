@@ -11,7 +11,8 @@ import { runFleet } from '../fleet/run.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { GATEWAY_AWK } from '../gateway-process.js';
 import { maskNumbers } from '../mask.js';
-import { sh, stripControl } from '../shell.js';
+import { sh } from '../shell.js';
+import { printable } from '../ui/printable.js';
 import type { RemoteHost } from './remote.js';
 
 export function surveyScript(stateDir: string, account: string, mainPid: number | null): string {
@@ -71,7 +72,7 @@ export function otherHostNotes(diagnoses: readonly HostDiagnosis[], hash: string
       const verdicts = accounts.map((a) => `account ${a}: ${d.accounts.find((v) => v.account === a)?.verdict ?? 'unknown'}`);
       notes.push(`another host in the hosts file with the same number${number ? ` (${number})` : ''}: ${d.name} (${verdicts.join(', ')})`);
     } else if (d.status !== 'ok' || !d.evidence) {
-      notes.push(`(could not check ${d.name} for the same number: ${maskNumbers(stripControl(d.error ?? d.status))})`);
+      notes.push(`(could not check ${d.name} for the same number: ${printable(d.error ?? d.status)})`);
     }
   }
   return notes;

@@ -3,6 +3,7 @@
  * --dry-run and confirmation, written to the journal, and the executor maps each step id to its
  * run/undo. Only what the verdict calls for is planned; everything else is explained.
  */
+import { quote, sh } from '../shell.js';
 import type { HostDiagnosis } from '../diagnose/host.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import type { GatewayManager } from '../triage/evidence.js';
@@ -167,7 +168,7 @@ function step(t: FixTarget, id: Exclude<StepId, 'restore'>): Step {
         title: `Move this account's WhatsApp credentials into quarantine (never deleted)`,
         destructive: true,
         commands: [
-          `mv ${t.stateDir}/credentials/whatsapp/${t.account}/ ${t.stateDir}/.clawfix/quarantine/<time>/${t.account}/` +
+          `mv ${quote(`${t.stateDir}/credentials/whatsapp/${t.account}/`)} ${quote(`${t.stateDir}/.clawfix/quarantine/`)}<time>/${quote(`${t.account}/`)}` +
             (t.host.openclaw.container ? `  (the container is stopped: in a copy of it with its volumes, no network)` : ''),
         ],
       };
@@ -176,11 +177,11 @@ function step(t: FixTarget, id: Exclude<StepId, 'restore'>): Step {
     case 'restart-gateway':
       return { id, title: `Restart the gateway (${t.gateway.manager})`, destructive: false, commands: [gatewayDisplay(t, 'restart')] };
     case 'enable-linger':
-      return { id, title: `Let ${t.serviceUser}'s services outlive SSH sessions (linger)`, destructive: false, commands: [`loginctl enable-linger ${t.serviceUser}`] };
+      return { id, title: `Let ${t.serviceUser}'s services outlive SSH sessions (linger)`, destructive: false, commands: [sh`loginctl enable-linger -- ${t.serviceUser}`.text] };
     case 'repair-plugin':
       return { id, title: 'Reinstall/enable the WhatsApp plugin', destructive: false, commands: [`openclaw doctor --fix --non-interactive  (${as}; else openclaw plugins install @openclaw/whatsapp)`] };
     case 'login':
-      return { id, title: 'Link WhatsApp: the QR is drawn here; scan it with the phone', destructive: false, commands: [`openclaw channels login --channel whatsapp --account ${t.account}  (${as}, on a pty)`] };
+      return { id, title: 'Link WhatsApp: the QR is drawn here; scan it with the phone', destructive: false, commands: [`${sh`openclaw channels login --channel whatsapp --account ${t.account}`}  (${as}, on a pty)`] };
     case 'verify':
       return { id, title: `Verify: account ${t.account} running and connected`, destructive: false, commands: ['openclaw channels status --json --timeout 5000  (polled, bounded)'] };
   }
@@ -191,13 +192,13 @@ export function gatewayDisplay(t: FixTarget, verb: 'start' | 'stop' | 'restart')
   const name = t.gateway.serviceName;
   switch (t.gateway.manager) {
     case 'systemd-user':
-      return `systemctl --user ${verb} ${name ?? DEFAULT_UNIT}  (as ${t.serviceUser}; openclaw gateway ${verb} where systemd is not running)`;
+      return `${sh`systemctl --user ${verb} ${name ?? DEFAULT_UNIT}`}  (as ${t.serviceUser}; openclaw gateway ${verb} where systemd is not running)`;
     case 'systemd-system':
-      return `sudo systemctl ${verb} ${name ?? DEFAULT_UNIT}`;
+      return `${sh`sudo systemctl ${verb} -- ${name ?? DEFAULT_UNIT}`}  (once the login user sees that unit file)`;
     case 'container':
-      return `docker ${verb} ${name ?? 'openclaw'}  (podman where docker is absent)`;
+      return `${sh`docker ${verb} -- ${name ?? 'openclaw'}`}  (podman where docker is absent${t.gateway.serviceNameFrom === 'hosts-file' ? '' : '; only if it runs an OpenClaw image'})`;
     case 'pm2':
-      return `pm2 ${verb} ${name ?? 'openclaw'}  (as ${t.serviceUser})`;
+      return `${sh`pm2 ${verb} ${name ?? 'openclaw'}`}  (as ${t.serviceUser})`;
     default: {
       const stop = `kill -TERM <pid in ${t.stateDir}/tmp/openclaw-*/gateway.*.lock>, wait until it is gone`;
       const start = `nohup openclaw gateway run >/dev/null 2>$(mktemp) &  (as ${t.serviceUser}; its stderr is shown if it does not start)`;

@@ -4,9 +4,9 @@
  * and, for rollback, opens a new connection once when the old one was lost.
  */
 import { ClawfixError, ExitCode } from '../errors.js';
-import { maskNumbers } from '../mask.js';
 import { asServiceUser } from '../probe/run.js';
-import { ShellFragment, sh, stripControl } from '../shell.js';
+import { ShellFragment, sh } from '../shell.js';
+import { printableLines } from '../ui/printable.js';
 import { isSshError } from '../ssh/errors.js';
 import type { ExecOptions, ExecResult, Transport } from '../transport/types.js';
 import { preamble, type RemoteCommand } from './commands.js';
@@ -105,9 +105,9 @@ export class RemoteHost {
     return tail ? `${why}: ${tail}` : why;
   }
 
+  /** What the host printed, fit for the terminal (src/ui/printable.ts). */
   clean(text: string): string {
-    const plain = stripControl(text);
-    return this.options.showNumbers ? plain : maskNumbers(plain);
+    return printableLines(text, { showNumbers: this.options.showNumbers === true });
   }
 }
 

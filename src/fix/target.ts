@@ -10,8 +10,14 @@ import { worstVerdict } from '../triage/verdicts.js';
 
 export interface GatewayState {
   manager: GatewayManager;
-  /** systemd unit, pm2 process or container name, when known. */
+  /** systemd unit, pm2 process or container name, when known (checked by src/probe/names.ts). */
   serviceName: string | null;
+  /**
+   * Where the name comes from: the hosts file (trusted), or what the probe saw as OpenClaw's user,
+   * which a command run as the login user checks again before it uses it (src/fix/commands.ts).
+   * Absent means the probe: untrusted unless said otherwise.
+   */
+  serviceNameFrom?: 'hosts-file' | 'probe';
   running: boolean;
   pid: number | null;
   port: number;
@@ -25,7 +31,10 @@ export interface FixTarget {
   stateDir: string;
   /** The `openclaw` the probe found (absolute), or the bare name. */
   openclawBin: string;
-  /** The user OpenClaw runs as (the probe ran as it). */
+  /**
+   * The user OpenClaw runs as: from the hosts file (or the login user), never from what the probe says,
+   * since `sudo loginctl` acts on it; in a container, the container's user the probe ran as.
+   */
   serviceUser: string;
   gateway: GatewayState;
 }
@@ -54,10 +63,11 @@ export function fixTarget(host: ResolvedHost, diagnosis: HostDiagnosis, account:
     account,
     stateDir: e.stateDir,
     openclawBin: e.openclaw.path ?? 'openclaw',
-    serviceUser: e.user ?? host.openclaw.user ?? host.user,
+    serviceUser: container ? (e.user ?? host.openclaw.user ?? host.user) : (host.openclaw.user ?? host.user),
     gateway: {
       manager: container ? 'container' : g.managedBy,
       serviceName: container ?? g.serviceName ?? null,
+      serviceNameFrom: container ? 'hosts-file' : 'probe',
       running: g.running,
       pid: g.pid,
       port: g.port,

@@ -7,10 +7,10 @@ import { z } from 'zod';
 
 export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 const HOSTNAME_PATTERN = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[?[0-9A-Fa-f:.]+\]?)$/;
-const USER_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
+export const USER_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const REMOTE_PATH_PATTERN = /^(?:~|\/)(?:[A-Za-z0-9._+@-]|\/)*$/;
-const ACCOUNT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
+export const ACCOUNT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const JUMP_PATTERN = /^(?:[A-Za-z_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_.-]+(?::\d{1,5})?$/;
 
 const name = z

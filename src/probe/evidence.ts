@@ -7,6 +7,7 @@ import {
   type GatewayEvidence,
   type GatewayManager,
 } from '../triage/evidence.js';
+import { checked, containerNameSchema, hostPathSchema, isAccountId, pm2AppSchema, systemdUnitSchema, userNameSchema, type SystemdUnit } from './names.js';
 import { all, first, type ProbeSections } from './parse.js';
 
 /** What the probe's node helper prints about config, credentials and plugin (see probe.sh). */
@@ -24,11 +25,14 @@ interface FilesSummary {
   gatewayLock?: { pid?: number; stateDir?: string };
 }
 
-/** Turns the probe's sections into Evidence for triage. Pure; unknowns stay null. */
+/**
+ * Turns the probe's sections into Evidence for triage. Pure; unknowns stay null. Every name and path
+ * is checked against its schema here (names.ts): one that fails counts as not said.
+ */
 export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
   const now = first(sections, 'id', 'now') ?? new Date().toISOString();
   const files = parseFiles(sections.raw.get('files'));
-  const stateDir = first(sections, 'statedir', 'path') ?? null;
+  const stateDir = checked(hostPathSchema, first(sections, 'statedir', 'path'));
   const permissionErrors: string[] = [];
   if (first(sections, 'statedir', 'readable') === '0') permissionErrors.push(`EACCES: cannot read ${stateDir}`);
 
@@ -42,26 +46,27 @@ export function toEvidence(sections: ProbeSections, stderr = ''): Evidence {
   return {
     collectedAt: now,
     utcOffsetMinutes: parseOffset(first(sections, 'id', 'tz')),
-    user: first(sections, 'id', 'user') ?? null,
+    user: checked(userNameSchema, first(sections, 'id', 'user')),
     openclaw: {
       found: Boolean(first(sections, 'openclaw', 'bin')),
-      path: first(sections, 'openclaw', 'bin') ?? null,
+      path: checked(hostPathSchema, first(sections, 'openclaw', 'bin')),
       version: first(sections, 'openclaw', 'version') || null,
     },
     stateDir,
-    stateDirOwner: first(sections, 'statedir', 'owner') ?? null,
+    stateDirOwner: checked(userNameSchema, first(sections, 'statedir', 'owner')),
     otherStateDirs: (sections.raw.get('candidates') ?? '')
       .split('\n')
       .filter((line) => line.includes('\t'))
-      .map((line) => {
+      .flatMap((line) => {
         const [path = '', owner = '', creds = ''] = line.split('\t');
-        return { path, owner: owner || null, hasWhatsappCreds: creds === '1' };
+        const dir = checked(hostPathSchema, path);
+        return dir ? [{ path: dir, owner: checked(userNameSchema, owner), hasWhatsappCreds: creds === '1' }] : [];
       }),
     config: {
       present: files?.config?.valid === true,
       whatsappConfigured: files?.config?.whatsapp === true,
       pluginEnabled: files?.config?.pluginEnabled ?? null,
-      accountIds: files?.config?.accounts ?? [],
+      accountIds: (files?.config?.accounts ?? []).filter((id) => typeof id === 'string' && isAccountId(id)),
     },
     // Before WhatsApp became a separate plugin there is no plugin entry to find: unknown, not missing.
     pluginInstalled: files?.plugin?.installed ? true : files?.config?.pluginEnabled == null ? null : false,
@@ -91,6 +96,7 @@ function credentials(files: FilesSummary | null, status: ChannelsStatusDocument 
     result.default = { present: true, sizeBytes: null, mtime: null, validJson: null, backupPresent: false, backupValidJson: null };
   }
   for (const { account, creds, backup, selfHash } of files?.accounts ?? []) {
+    if (typeof account !== 'string' || !isAccountId(account) || typeof creds !== 'object' || creds === null) continue;
     if (!creds.present && result[account]?.present) continue;
     const e164 = selfHash ? null : statusSelfE164(status, account);
     const hash = selfHash ?? (e164 ? numberHash(e164) : null);
@@ -99,9 +105,9 @@ function credentials(files: FilesSummary | null, status: ChannelsStatusDocument 
       sizeBytes: creds.size ?? null,
       mtime: creds.mtime ?? null,
       validJson: creds.present ? (creds.valid ?? null) : null,
-      backupPresent: backup.present,
-      backupValidJson: backup.present ? (backup.valid ?? null) : null,
-      ...(hash ? { selfHash: hash } : {}),
+      backupPresent: backup?.present === true,
+      backupValidJson: backup?.present ? (backup.valid ?? null) : null,
+      ...(typeof hash === 'string' && /^[0-9a-f]{64}$/.test(hash) ? { selfHash: hash } : {}),
     };
   }
   return result;
@@ -143,9 +149,10 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
   });
   const main = gatewayFor(sections, processes, files, first(sections, 'statedir', 'path'));
   const service = sections.values.get('service');
-  const containers = service?.get('container') ?? [];
-  const userUnit = service?.get('user-unit')?.[0];
-  const systemUnit = service?.get('system-unit')?.[0];
+  // Only names that pass their schema count; the rest are as if the probe had not seen them.
+  const containers = (service?.get('container') ?? []).flatMap((line) => checked(containerNameSchema, line.split('\t')[1]) ?? []);
+  const userUnit = (service?.get('user-unit') ?? []).map(unitName).find((u) => u !== null);
+  const systemUnit = (service?.get('system-unit') ?? []).map(unitName).find((u) => u !== null);
   const pm2App = pm2AppOf(sections, main, service?.get('pm2-app') ?? []);
   const managedBy: GatewayManager = containers.length > 0
     ? 'container'
@@ -159,14 +166,14 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
   return {
     running: main !== undefined,
     pid: main?.pid ?? null,
-    user: main?.user ?? null,
+    user: checked(userNameSchema, main?.user),
     startedAt: main && Number.isFinite(main.etimes) ? new Date(Date.parse(now) - main.etimes * 1000).toISOString() : null,
     listening: listening === undefined ? null : listening === '1',
     port: Number(service?.get('port')?.[0]) || DEFAULT_GATEWAY_PORT,
     managedBy,
-    serviceName: unitName(userUnit ?? systemUnit) ?? containers[0]?.split('\t')[1] ?? pm2App ?? null,
+    serviceName: userUnit ?? systemUnit ?? containers[0] ?? pm2App ?? null,
     lingerEnabled: linger === 'yes' ? true : linger === 'no' ? false : null,
-    stateDir: envStateDir ?? files?.gatewayLock?.stateDir ?? null,
+    stateDir: checked(hostPathSchema, envStateDir ?? files?.gatewayLock?.stateDir),
     ...(service?.get('container-state') ? { containerState: service.get('container-state')![0]! } : {}),
   };
 }
@@ -179,9 +186,9 @@ function gateway(sections: ProbeSections, files: FilesSummary | null, now: strin
 function pm2AppOf(sections: ProbeSections, main: GatewayProcess | undefined, listed: string[]): string | null | undefined {
   if (main) {
     const env = (key: string) => first(sections, 'gateway', `env.${main.pid}.${key}`);
-    return env('pm_id') === undefined ? undefined : (env('name') ?? null);
+    return env('pm_id') === undefined ? undefined : checked(pm2AppSchema, env('name'));
   }
-  return listed.length === 1 ? listed[0]!.split(' ')[0] : undefined;
+  return listed.length === 1 ? (checked(pm2AppSchema, listed[0]!.split(' ')[0]) ?? undefined) : undefined;
 }
 
 interface GatewayProcess {
@@ -210,8 +217,9 @@ function gatewayFor(sections: ProbeSections, processes: GatewayProcess[], files:
   return processes.find((p) => stateOf(p) === undefined);
 }
 
-function unitName(path: string | undefined): string | undefined {
-  return path?.split('/').pop();
+/** The unit of a unit file's path, when it is one of OpenClaw's (never `poweroff.target`). */
+function unitName(path: string): SystemdUnit | null {
+  return checked(systemdUnitSchema, path.split('/').pop());
 }
 
 /** The command prints JSON, but may be preceded by warnings on older versions. */

@@ -1,4 +1,14 @@
-/** Splits the probe's output into its sections; pure, so it is tested on captured outputs. */
+/**
+ * Splits the probe's output into its sections; pure, so it is tested on captured outputs.
+ *
+ * Each delimiter carries this run's nonce, which the probe got on stdin (never in argv or its
+ * environment, so the commands it runs cannot learn it). A line that starts with `@@` without it —
+ * a forged section, a planted log line, a second copy of a section — refuses the whole output: what
+ * a host prints is never half trusted. The probe shifts its own free text (log tails, CLI output) so
+ * that no line of it starts with `@@`.
+ */
+import { randomBytes } from 'node:crypto';
+import { ClawfixError, ExitCode } from '../errors.js';
 
 export interface ProbeSections {
   version: number | null;
@@ -10,38 +20,67 @@ export interface ProbeSections {
   complete: boolean;
 }
 
-const HEADER = /^@@clawfix-probe (\d+)$/;
-const SECTION = /^@@([a-z][a-z-]*(?: .*)?)$/;
+/** A fresh nonce for one probe run: 128 random bits, hex. */
+export function probeNonce(): string {
+  return randomBytes(16).toString('hex');
+}
 
-export function splitSections(output: string): ProbeSections {
+const NONCE = /^[0-9a-f]{32}$/;
+const SECTION_NAME = /^[a-z][a-z-]*(?: [^\0]*)?$/;
+
+/** The output of a probe that a process on the host tried to forge: diagnose shows it as probe-failed. */
+export class ProbeRefusedError extends ClawfixError {
+  constructor(reason: string) {
+    super('PROBE_REFUSED', `the probe's output was refused: ${reason}`, {
+      exitCode: ExitCode.NEEDS_ATTENTION,
+      hint: 'something on the host printed probe delimiters it was not given; look for a compromised OpenClaw user or planted log lines',
+    });
+    this.name = 'ProbeRefusedError';
+  }
+}
+
+export function splitSections(output: string, nonce: string): ProbeSections {
+  if (!NONCE.test(nonce)) throw new Error('splitSections needs the nonce the probe was given');
+  const header = `@@clawfix-probe 2 ${nonce}`;
+  const marker = `@@${nonce} `;
   const raw = new Map<string, string>();
   let version: number | null = null;
   let current: string | null = null;
   let lines: string[] = [];
   let complete = false;
   const flush = () => {
-    if (current !== null) raw.set(current, (raw.get(current) ?? '') + lines.join('\n').replace(/\n+$/, ''));
+    if (current !== null) raw.set(current, lines.join('\n').replace(/\n+$/, ''));
     lines = [];
   };
-  for (const line of output.split('\n')) {
-    const header = HEADER.exec(line);
-    if (header) {
-      version = Number(header[1]);
+  const all = output.split('\n');
+  // A probe cut short (killed, output capped) may end in half a delimiter: incomplete, not forged.
+  if (!output.endsWith('\n') && all.at(-1)?.startsWith('@@')) all.pop();
+  for (const line of all) {
+    if (!line.startsWith('@@')) {
+      if (current !== null) lines.push(line);
       continue;
     }
-    const section = SECTION.exec(line);
-    if (section && version !== null) {
-      flush();
-      current = section[1]!;
-      if (current === 'end') complete = true;
+    if (line === header && version === null) {
+      version = 2;
       continue;
     }
-    if (current !== null) lines.push(line);
+    const name = line.startsWith(marker) && version !== null ? line.slice(marker.length) : null;
+    if (name === null || !SECTION_NAME.test(name)) throw new ProbeRefusedError(`a line starts with @@ but is no delimiter of this run (${describe(line)})`);
+    if (raw.has(name) || name === current || complete) throw new ProbeRefusedError(`section ${describe(name)} appears twice`);
+    flush();
+    current = name;
+    if (name === 'end') complete = true;
   }
   flush();
   const values = new Map<string, Map<string, string[]>>();
   for (const [name, text] of raw) values.set(name, keyValues(text));
   return { version, values, raw, complete };
+}
+
+/** A short, quoted, control-free rendering of a refused line for the one-line message. */
+function describe(text: string): string {
+  const shown = JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}…` : text);
+  return shown.replace(/[^\x20-\x7e…]/g, '?');
 }
 
 function keyValues(text: string): Map<string, string[]> {

@@ -7,9 +7,12 @@ PATH="$PATH:$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME
 for d in "$HOME"/.nvm/versions/node/*/bin /usr/local/lib/nodejs/*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
 export PATH
 LC_ALL=C; export LC_ALL
-sec() { printf '\n@@%s\n' "$1"; }
+# Delimiters carry this run's nonce (CF_NONCE, on stdin, never exported: what the probe runs cannot
+# print it), and free text is shifted so none of its lines starts with @@ (parse.ts refuses those).
+sec() { printf '\n@@%s %s\n' "$CF_NONCE" "$1"; }
+text() { sed 's/^@@/ @@/'; }
 
-printf '@@clawfix-probe 1\n'
+printf '@@clawfix-probe 2 %s\n' "$CF_NONCE"
 sec id
 printf 'user=%s\nuid=%s\nhome=%s\nhostname=%s\nnow=%s\ntz=%s\nkernel=%s\n' "$(id -un)" "$(id -u)" "$HOME" "$(hostname 2>/dev/null || uname -n)" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$(date +%z)" "$(uname -sr)"
 
@@ -50,7 +53,7 @@ for d in "$CF_ROOT"/root/.openclaw "$CF_ROOT"/root/.openclaw-* "$CF_ROOT"/home/*
   creds=unknown
   if [ -r "$d" ]; then creds=0; for c in "$d"/credentials/whatsapp/*/creds.json "$d"/credentials/creds.json; do [ -f "$c" ] && creds=1; done; fi
   printf '%s\t%s\t%s\n' "$d" "$(stat -c %U "$d" 2>/dev/null)" "$creds"
-done
+done | text
 
 # --- the binary and its version (package.json beside it; the CLI only if that is missing)
 sec openclaw
@@ -143,12 +146,12 @@ process.stdout.write(JSON.stringify(out) + "\n");
 if (out.config && out.config.logFile) process.stdout.write("logfile=" + out.config.logFile + "\n");
 if (out.config && out.config.gatewayPort) process.stdout.write("port=" + out.config.gatewayPort + "\n");
 ' "$state" 2>&1 | head -c 65536)
-  printf '%s\n' "$files_out"
+  printf '%s\n' "$files_out" | text
   logfile=$(printf '%s\n' "$files_out" | sed -n 's/^logfile=//p')
   cfgport=$(printf '%s\n' "$files_out" | sed -n 's/^port=//p')
 elif [ -r "$state" ]; then
   printf 'nonode\n'
-  for c in "$state"/credentials/whatsapp/*/creds.json; do [ -f "$c" ] && printf 'creds=%s %s\n' "$c" "$(stat -c '%s %Y' "$c")"; done
+  for c in "$state"/credentials/whatsapp/*/creds.json; do [ -f "$c" ] && printf 'creds=%s %s\n' "$c" "$(stat -c '%s %Y' "$c")"; done | text
   [ -f "$state/openclaw.json" ] && grep -q '"whatsapp"' "$state/openclaw.json" && printf 'whatsapp=1\n'
 fi
 
@@ -217,7 +220,7 @@ for dir in $logdirs; do
       | grep -a -i -E 'whatsapp|web reconnect|web connection|baileys|creds\.json|listener|channel exited|channel startup|auto-restart|giving up|health-monitor|logged out|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|handshake|stream errored|connection (failure|terminated)|QR|linked|link new devices|restart required|status [45][0-9][0-9]|Listening for|gateway closed|received SIG|shutdown completed|\[gateway\] ready|EACCES|Cannot find module|Channel is unavailable|login provider|not reachable|1006' \
       | tail -n 250 \
       | sed 's/"_meta":{[^{}]*\("logLevelName":"[A-Z]*"\)\([^{}]\|{[^{}]*}\)*}/"_meta":{\1}/' \
-      | cut -c1-1500
+      | cut -c1-1500 | text
   done
 done
 
@@ -226,10 +229,10 @@ if [ "$listening" = 1 ] && [ -n "$bin" ]; then
   sec channels-status
   deep=""; [ "$CF_DEEP" = 1 ] && deep="--probe"
   if [ "$state_source" = default ]; then
-    timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144
+    timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144 | text
   else
-    OPENCLAW_STATE_DIR="$state" timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144
+    OPENCLAW_STATE_DIR="$state" timeout 30 openclaw channels status --json --timeout 8000 $deep 2>&1 | head -c 262144 | text
   fi
-  printf '\n@@channels-status-rc %s\n' "$?"
+  sec "channels-status-rc $?"
 fi
 sec end

@@ -3,7 +3,7 @@ import { inContainer } from '../container.js';
 import { sh, type ShellFragment } from '../shell.js';
 import type { Evidence } from '../triage/evidence.js';
 import type { ExecResult, Transport } from '../transport/types.js';
-import { splitSections } from './parse.js';
+import { probeNonce, splitSections, type ProbeSections } from './parse.js';
 import { PROBE_SCRIPT } from './script.js';
 import { NUMBER_HASH_KEY, toEvidence } from './evidence.js';
 
@@ -18,6 +18,7 @@ export interface ProbeResult {
   evidence: Evidence;
   exec: ExecResult;
   complete: boolean;
+  sections: ProbeSections;
 }
 
 /** Largest probe output kept: log tails are capped on the host, this guards against a broken host. */
@@ -40,15 +41,21 @@ export function asServiceUser(host: ResolvedHost, sshUser: string, command: Shel
   return command;
 }
 
+/**
+ * One exec, one round trip. Throws ProbeRefusedError when the output holds delimiters that are not
+ * this run's (see parse.ts).
+ */
 export async function runProbe(transport: Transport, host: ResolvedHost, options: ProbeOptions = {}): Promise<ProbeResult> {
   const command = probeCommand(host, host.user, options);
   options.onCommand?.(`${command}  < probe.sh (${PROBE_SCRIPT.length} bytes on stdin)`);
+  const nonce = probeNonce();
   const exec = await transport.exec(command, {
-    // The number-hash key travels on stdin, in front of the script, so no process list shows it.
-    stdin: `CF_HASH_KEY=${NUMBER_HASH_KEY}; export CF_HASH_KEY\n${PROBE_SCRIPT}`,
+    // The number-hash key and the delimiters' nonce travel on stdin, in front of the script, so no
+    // process list shows them; the nonce is not exported, so nothing the probe runs inherits it.
+    stdin: `CF_HASH_KEY=${NUMBER_HASH_KEY}; export CF_HASH_KEY; CF_NONCE=${nonce}\n${PROBE_SCRIPT}`,
     timeoutMs: options.timeoutMs ?? 60_000,
     maxOutputBytes: MAX_PROBE_OUTPUT,
   });
-  const sections = splitSections(exec.stdout);
-  return { evidence: toEvidence(sections, exec.stderr), exec, complete: sections.complete };
+  const sections = splitSections(exec.stdout, nonce);
+  return { evidence: toEvidence(sections, exec.stderr), exec, complete: sections.complete, sections };
 }

@@ -2,7 +2,7 @@ import { StringDecoder } from 'node:string_decoder';
 import { decodeMatrix } from './decode.js';
 import { halfBlockLineCount, isHalfBlockLine, parseHalfBlockQr, sizeFromWidth } from './halfblock.js';
 import { structuralProblem, type QrMatrix } from './matrix.js';
-import { stripControl } from '../shell.js';
+import { stripControl } from '../ui/printable.js';
 
 export type LoginFailure = 'logged-out' | 'cooldown' | 'ended' | 'login-failed';
 

@@ -3,7 +3,7 @@
  * fix in `hint`. Key material and passphrases never reach these messages; key files appear by path.
  */
 import { ClawfixError, ExitCode } from '../errors.js';
-import { stripControl } from '../shell.js';
+import { stripControl } from '../ui/printable.js';
 import { knownHostsName, removeKnownHostCommand, type StoredKey } from './known-hosts.js';
 
 export type SshErrorKind =

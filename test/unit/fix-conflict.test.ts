@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountsWithNumber, otherHostNotes, parseOwnNumber } from '../../src/fix/conflict.js';
 import { planFix } from '../../src/fix/plan.js';
 import { renderPlan } from '../../src/fix/report.js';
-import { splitSections } from '../../src/probe/parse.js';
+import { sectionsOf } from '../helpers/probe-output.js';
 import { NUMBER_HASH_KEY, numberHash, statusSelfE164, toEvidence } from '../../src/probe/evidence.js';
 import { runProbe } from '../../src/probe/run.js';
 import { evidenceSchema } from '../../src/triage/evidence.js';
@@ -49,8 +49,7 @@ describe('statusSelfE164: the number from `channels status --json` when creds.js
       { account: 'default', creds: { present: true, valid: true }, backup: { present: false }, selfHash: null },
       { account: 'work', creds: { present: true, valid: true }, backup: { present: false }, selfHash: 'a'.repeat(64) },
     ] };
-    const text = `@@clawfix-probe 1\n@@files\n${JSON.stringify(files)}\n@@channels-status\n${JSON.stringify(doc)}\n@@end\n`;
-    const evidence = toEvidence(splitSections(text));
+    const evidence = toEvidence(sectionsOf([['files', JSON.stringify(files)], ['channels-status', JSON.stringify(doc)]]));
     expect(evidence.credentials['default']?.selfHash).toBe(SELF);
     expect(evidence.credentials['work']?.selfHash).toBe('a'.repeat(64));
     expect(evidenceSchema.safeParse(evidence).success).toBe(true);
@@ -75,7 +74,7 @@ describe('the probe on a fake OpenClaw state dir', () => {
     expect(probe.complete, probe.exec.stderr).toBe(true);
     expect(probe.evidence.credentials['default']?.selfHash).toBe(SELF);
     expect(probe.evidence.credentials['work']?.selfHash).toBe(numberHash('+447700900321'));
-    const files = splitSections(probe.exec.stdout).raw.get('files') ?? '';
+    const files = probe.sections.raw.get('files') ?? '';
     expect(files).toContain('"selfHash"');
     expect(files).not.toMatch(/447700900(123|321)/);
   });

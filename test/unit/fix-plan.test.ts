@@ -37,7 +37,7 @@ describe('planFix: one plan per verdict', () => {
   it('gateway-dies-on-logout: linger, then start, then verify', () => {
     const plan = planFix(diagnosisFor({ verdict: 'gateway-dies-on-logout', running: false, manager: 'systemd-user', serviceName: 'openclaw-gateway.service' }), { host: HOST });
     expect(ids(plan)).toEqual(['enable-linger', 'start-gateway', 'verify']);
-    expect(plan.steps[0]!.commands).toEqual(['loginctl enable-linger claw']);
+    expect(plan.steps[0]!.commands).toEqual(['loginctl enable-linger -- claw']);
     expect(plan.steps[1]!.commands[0]).toMatch(/^systemctl --user start openclaw-gateway\.service/);
   });
 
@@ -144,7 +144,11 @@ describe('gateway commands follow how the gateway is managed', () => {
     expect(c.script).toContain('systemctl --user restart openclaw-gateway.service');
   });
   it('system unit: sudo systemctl as the login user', () => {
-    expect(controlCommand(target('systemd-system', 'openclaw.service'), 'stop')).toMatchObject({ as: 'login', script: 'sudo -n systemctl stop openclaw.service' });
+    const c = controlCommand(target('systemd-system', 'openclaw.service'), 'stop');
+    expect(c.as).toBe('login');
+    // the login user first looks for the unit file itself: a name from the probe is never taken on its word
+    expect(c.script).toMatch(/^found=; for f in \/etc\/systemd\/system\/openclaw\.service /);
+    expect(c.script.split('\n').at(-1)).toBe('sudo -n systemctl stop -- openclaw.service');
   });
   it('pm2: pm2 <verb> <name>', () => {
     expect(controlCommand(target('pm2', 'openclaw'), 'restart')).toMatchObject({ as: 'service', script: 'pm2 restart openclaw' });

@@ -1,10 +1,10 @@
 // How the probe's gateway and service sections become the gateway's evidence: who manages it.
 import { describe, expect, it } from 'vitest';
 import { toEvidence } from '../../src/probe/evidence.js';
-import { splitSections } from '../../src/probe/parse.js';
+import { sectionsOf } from '../helpers/probe-output.js';
 
 const probe = (gateway: string, service = 'port=18789\nlistening=1\nsystemd=0\nlinger=unknown') =>
-  toEvidence(splitSections(`@@clawfix-probe 1\n@@id\nuser=claw\nnow=2026-11-26T12:00:00Z\n@@statedir\npath=/home/claw/.openclaw\n@@gateway\n${gateway}\n@@service\n${service}\n@@end\n`)).gateway;
+  toEvidence(sectionsOf([['id', 'user=claw\nnow=2026-11-26T12:00:00Z'], ['statedir', 'path=/home/claw/.openclaw'], ['gateway', gateway], ['service', service]])).gateway;
 
 describe('the gateway manager, from what the probe saw', () => {
   it('a bare process', () => {

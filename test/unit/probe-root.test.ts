@@ -75,9 +75,9 @@ describe('the probe under CF_ROOT', () => {
   it('reads /tmp/openclaw-<uid> instead, by the same test', async () => {
     logDir('openclaw', 0o777);
     logDir(`openclaw-${process.getuid!()}`, 0o700);
-    const { exec, evidence } = await probe();
+    const { sections, evidence } = await probe();
     expect(evidence.logLines).toEqual([LINE]);
-    expect(exec.stdout).toContain(`@@log ${sysRoot}/tmp/openclaw-${process.getuid!()}/openclaw-2026-12-02.log`);
+    expect([...sections.raw.keys()]).toContain(`log ${sysRoot}/tmp/openclaw-${process.getuid!()}/openclaw-2026-12-02.log`);
   });
 
   // Only root can give a dir to another user; elsewhere the mode and symlink cases above stand for it.

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { quote, sh, stripControl } from '../../src/shell.js';
+import { quote, sh } from '../../src/shell.js';
+import { stripControl } from '../../src/ui/printable.js';
 
 const echo = (command: string) => execFileSync('sh', ['-c', command], { encoding: 'utf8' });
 
