@@ -3,6 +3,7 @@
  * output and rollback, verify, recap. Exit codes: 0 fixed or nothing to do, 2 usage, 3 unreachable,
  * 4 a step failed / not verified / the user's step, 5 host key changed, 130 interrupted.
  */
+import { LIMITS } from '../cli-args.js';
 import type { CommandContext } from '../context.js';
 import { diagnoseHost, type HostDiagnosis } from '../diagnose/host.js';
 import { ExitCode, UsageError } from '../errors.js';
@@ -177,8 +178,8 @@ function declined(out: NodeJS.WritableStream): number {
   return ExitCode.NEEDS_ATTENTION;
 }
 
-/** CLAWFIX_VERIFY_TIMEOUT_S bounds the final wait (tests and slow hosts); 90 s otherwise. */
+/** CLAWFIX_VERIFY_TIMEOUT_S bounds the final wait (tests and slow hosts, at most a day); 90 s otherwise. */
 function verifyTimeout(): { verifyTimeoutMs?: number } {
   const seconds = Number(process.env.CLAWFIX_VERIFY_TIMEOUT_S);
-  return Number.isFinite(seconds) && seconds > 0 ? { verifyTimeoutMs: seconds * 1000 } : {};
+  return Number.isFinite(seconds) && seconds > 0 ? { verifyTimeoutMs: Math.min(seconds, LIMITS.connectTimeoutSeconds) * 1000 } : {};
 }
