@@ -10,6 +10,7 @@ import { ExitCode, UsageError } from '../errors.js';
 import { fleetExitCode } from '../fleet/exit-code.js';
 import { openConnection } from '../fleet/connect.js';
 import { loadInventory } from '../inventory/index.js';
+import { ACCOUNT_PATTERN } from '../inventory/schema.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { stripControl } from '../shell.js';
 import type { Transport } from '../transport/types.js';
@@ -39,6 +40,9 @@ export interface FixOptions {
 }
 
 export async function fix(target: string, options: FixOptions, ctx: CommandContext): Promise<number> {
+  if (options.account !== undefined && !ACCOUNT_PATTERN.test(options.account)) {
+    throw new UsageError(`not an account id: ${JSON.stringify(options.account)}`, 'account ids are letters, digits, "_" and "-" (clawfix diagnose lists them)');
+  }
   const inventory = await loadInventory(ctx.options, [target]);
   const host = inventory.selected[0];
   if (!host || inventory.selected.length !== 1) {

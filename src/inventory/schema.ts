@@ -19,6 +19,14 @@ const name = z
   .regex(NAME_PATTERN, 'letters, digits, ".", "_" and "-" only')
   .max(128, 'at most 128 characters')
   .refine((value) => !/^\.+$/.test(value), 'a name, not "." or ".."');
+
+/** A hosts-file name as the schema takes it: the only thing a local path under ~/.local/state/clawfix is made of. */
+export function isSafeName(value: string): boolean {
+  return name.safeParse(value).success;
+}
+
+/** WhatsApp account ids as clawfix accepts them, from the hosts file, the command line or a host's config. */
+export { ACCOUNT_PATTERN };
 const hostname = z.string().regex(HOSTNAME_PATTERN, 'a hostname, an IP address or an alias from ~/.ssh/config');
 const user = z.string().regex(USER_PATTERN, 'a user name (letters, digits, "_", "." and "-", starting with a letter)');
 const remotePath = z
