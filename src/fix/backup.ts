@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { ClawfixError, ExitCode } from '../errors.js';
 import { isSafeName } from '../inventory/schema.js';
@@ -148,7 +148,7 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
 export async function downloadBackup(remote: RemoteHost, record: BackupRecord, options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<string> {
   const t = remote.target;
   // the local path: the hosts-file name and an archive name checked to be one plain file name
-  const name = basename(record.remotePath);
+  const name = lastSegment(record.remotePath);
   if (!isSafeName(t.host.name) || !isArchiveName(name)) throw new StepFailed(`not a backup name clawfix downloads: ${JSON.stringify(name)}`);
   const dir = localBackupDir(t.host.name);
   try {
@@ -157,6 +157,8 @@ export async function downloadBackup(remote: RemoteHost, record: BackupRecord, o
     throw new StepFailed(`cannot make ${dir} here: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
   const local = join(dir, name);
+  // never written over, and never removed below unless this run made it
+  if (await lstat(local).then(() => true, () => false)) throw new StepFailed(`${local} already exists here; not overwriting it`);
   const direct = !t.host.openclaw.container && t.serviceUser === t.host.user;
   try {
     if (direct) await sftpOrStream(remote, record.remotePath, local, options);
@@ -241,12 +243,17 @@ export function parseBackupJson(stdout: string): { archivePath?: string; verifie
 
 /** An absolute path on the host without `.`/`..` segments or control characters, ending in a plain file name. */
 export function isArchivePath(path: string): boolean {
-  return path.startsWith('/') && path.length <= 4096 && !/[\x00-\x1f\x7f]/.test(path) && !path.split('/').slice(1).some((part) => part === '.' || part === '..') && isArchiveName(basename(path));
+  return path.startsWith('/') && path.length <= 4096 && !/[\x00-\x1f\x7f]/.test(path) && !path.split('/').slice(1).some((part) => part === '.' || part === '..') && isArchiveName(lastSegment(path));
 }
 
 /** A backup's file name as it may become a local file name: printable, no `/`, not hidden, not `.`/`..`. */
 export function isArchiveName(name: string): boolean {
   return /^[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254}$/.test(name);
+}
+
+/** Unlike basename, `/dir/` gives '' (not `dir`): a path that ends in `/` names no file. */
+function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function mib(kb: number): string {
