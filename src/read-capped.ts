@@ -23,10 +23,10 @@ export async function consumeCapped(input: Readable, maxBytes: number, onChunk: 
   }
 }
 
-/** A whole file (or `-` for stdin) as bytes, or null when it is larger than `maxBytes`. */
+/** A whole file as bytes, or null when it is larger than `maxBytes` (`-` is a file name here, not stdin). */
 export async function readCapped(path: string, maxBytes: number): Promise<Buffer | null> {
   const chunks: Buffer[] = [];
-  const input = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: 64 * 1024 });
+  const input = createReadStream(path, { highWaterMark: 64 * 1024 });
   const whole = await consumeCapped(input, maxBytes, (chunk) => chunks.push(chunk));
   return whole ? Buffer.concat(chunks) : null;
 }

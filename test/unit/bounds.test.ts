@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { LIMITS, boundedInt } from '../../src/cli-args.js';
 import { HostsFileError, MAX_HOSTS_FILE_BYTES, parseHostsFile, readHostsFile } from '../../src/inventory/load.js';
 import { LineSplitter, MAX_LINE_BYTES } from '../../src/lines.js';
+import { KeyFileError, KeyLoader } from '../../src/ssh/keys.js';
 import { consumeCapped } from '../../src/read-capped.js';
 import { noStack, runMain } from '../fixtures/run-cli.js';
 
@@ -156,5 +157,24 @@ describe('triage on endless or binary input', () => {
     const r = await runMain(['triage', '--log', join(dir, 'nope.log')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/cannot read .*nope\.log: ENOENT/);
+  });
+});
+
+describe('other files a user names', () => {
+  it('-F /dev/zero (ssh config) ends at the cap with exit 2', async () => {
+    const hosts = join(dir, 'ok.yaml');
+    writeFileSync(hosts, 'hosts:\n  - name: web-1\n');
+    const r = await runMain(['--hosts', hosts, '-F', '/dev/zero', 'hosts']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/dev\/zero is larger than 4 MB: not an ssh config/);
+    expect(noStack(r.stderr)).toBe(true);
+  });
+
+  it('identityFile: /dev/zero is a key-file error, read no further than 1 MB', async () => {
+    const loader = new KeyLoader();
+    expect(await loader.publicKey('/dev/zero')).toBeUndefined();
+    const error = await loader.privateKey('/dev/zero', undefined).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KeyFileError);
+    expect((error as KeyFileError).message).toMatch(/larger than 1 MB: not a key file/);
   });
 });
