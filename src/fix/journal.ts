@@ -63,7 +63,8 @@ const journalSchema = z.strictObject({
   version: z.literal(1),
   host: z.string().refine(isSafeName, 'a hosts-file name'),
   account: z.string().regex(ACCOUNT_PATTERN, 'an account id'),
-  stateDir: absolutePath,
+  // paths the state dir gives are compared with this host's in foreignJournal; here only their characters
+  stateDir: printable(4096),
   startedAt: isoTime,
   updatedAt: isoTime,
   by: printable(300),
@@ -76,8 +77,8 @@ const journalSchema = z.strictObject({
   gatewayWasRunning: z.boolean(),
   lingerWasEnabled: z.boolean().nullable(),
   stamp: z.string().regex(STAMP_PATTERN, 'a time stamp'),
-  quarantine: z.strictObject({ source: absolutePath, dir: absolutePath, moved: absolutePath }).optional(),
-  restore: z.strictObject({ archive: absolutePath, stage: absolutePath, aside: absolutePath }).optional(),
+  quarantine: z.strictObject({ source: printable(4096), dir: printable(4096), moved: printable(4096) }).optional(),
+  restore: z.strictObject({ archive: printable(4096), stage: printable(4096), aside: printable(4096) }).optional(),
   backup: z
     .strictObject({
       remotePath: absolutePath,

@@ -15,6 +15,7 @@ import { planFix } from '../../src/fix/plan.js';
 import { quarantinePaths, stamp } from '../../src/fix/quarantine.js';
 import { RemoteHost, StepFailed } from '../../src/fix/remote.js';
 import { findInterruptedRun } from '../../src/fix/resume.js';
+import { newJournal } from '../../src/fix/run.js';
 import type { FixTarget } from '../../src/fix/target.js';
 import { parseHostsFile } from '../../src/inventory/load.js';
 import { LocalTransport } from '../../src/transport/local.js';
@@ -131,6 +132,19 @@ describe('journal marker on the host (item 2)', () => {
     expect(existsSync(localJournalPath(HOST.name))).toBe(false);
     expect(existsSync(join(stateDir, '.clawfix/journal.json'))).toBe(false);
     expect(() => localJournalPath('..')).toThrow(/not a host name clawfix makes a local path of/);
+  });
+});
+
+describe('journals clawfix writes itself', () => {
+  it('a journal as a real run builds it (plan, holder, backup downloaded, quarantine) passes every check', async () => {
+    const plan = planFix(diagnosisFor({ verdict: 'logged-out' }), { host: HOST, download: true, relink: false });
+    const j = newJournal(plan, remote, newHolder(), true);
+    j.backup = { remotePath: '/home/claw/.local/state/clawfix/backups/x/2026-11-26T18-07-44.760+00-00-openclaw-backup.tar.gz', sha256: 'b'.repeat(64), sizeBytes: 1234, tool: 'openclaw', localPath: join(localBackupDir(HOST.name), '2026-11-26T18-07-44.760+00-00-openclaw-backup.tar.gz') };
+    j.quarantine = quarantinePaths(stateDir, j.account, j.stamp);
+    j.done = ['backup', 'stop-gateway'];
+    j.running = 'quarantine';
+    await saveJournal(remote, j);
+    expect((await findInterruptedRun(remote))?.run).toBe(j.run);
   });
 });
 
