@@ -170,6 +170,15 @@ describe('other files a user names', () => {
     expect(noStack(r.stderr)).toBe(true);
   });
 
+  it('a host pattern that is no valid class ([z-a]) is a usage error, not an internal one', async () => {
+    const hosts = join(dir, 'ok2.yaml');
+    writeFileSync(hosts, 'hosts:\n  - name: web-1\n');
+    const r = await runMain(['--hosts', hosts, 'hosts', '[z-a]']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^clawfix: not a valid host pattern: \[z-a\]/m);
+    expect(noStack(r.stderr)).toBe(true);
+  });
+
   it('identityFile: /dev/zero is a key-file error, read no further than 1 MB', async () => {
     const loader = new KeyLoader();
     expect(await loader.publicKey('/dev/zero')).toBeUndefined();
