@@ -48,7 +48,7 @@ const STEP_IDS = ['backup', 'stop-gateway', 'quarantine', 'start-gateway', 'rest
 
 /*
  * The host's marker is written by whoever can write the state dir, so every field is checked before
- * it is used: strict patterns here, and in checkJournal, paths that must be the ones this host's
+ * it is used: strict patterns here, and in foreignJournal, paths that must be the ones this host's
  * state dir and this hosts-file name give. Local paths are never built from it (localJournalPath
  * takes the hosts-file name).
  */
