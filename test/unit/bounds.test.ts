@@ -88,7 +88,7 @@ describe('hosts file size and YAML aliases', () => {
     expect(error).toBeInstanceOf(HostsFileError);
     expect((error as HostsFileError).message).toMatch(/is larger than 4 MB: not a hosts file/);
     expect((error as HostsFileError).exitCode).toBe(2);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('/dev/zero as the hosts file ends at the cap', async () => {

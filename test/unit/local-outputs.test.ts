@@ -54,10 +54,11 @@ describe('--qr-browser', () => {
     try {
       const argvFile = join(dir, 'argv.txt');
       const opener = join(dir, 'opener.sh');
-      writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argvFile}'\n`, { mode: 0o700 });
+      // written whole, then renamed: the test never reads it half written
+      writeFileSync(opener, `#!/bin/sh\nprintf '%s\\n' "$@" > '${argvFile}.tmp' && mv '${argvFile}.tmp' '${argvFile}'\n`, { mode: 0o700 });
       const { opened, cleanup } = await openInBrowser(page.url, { opener });
       expect(opened).toBe(true);
-      for (let i = 0; i < 50 && !existsSync(argvFile); i += 1) await new Promise((r) => setTimeout(r, 20));
+      for (let i = 0; i < 250 && !existsSync(argvFile); i += 1) await new Promise((r) => setTimeout(r, 20));
       const argv = readFileSync(argvFile, 'utf8').trim();
       const token = new URL(page.url).pathname.split('/')[1]!;
       expect(token.length).toBeGreaterThan(20);
