@@ -5,7 +5,7 @@
 import { setMaxListeners } from 'node:events';
 import { createRequire } from 'node:module';
 import { Command, CommanderError, Option } from 'commander';
-import { positiveInt } from './cli-args.js';
+import { LIMITS, boundedInt } from './cli-args.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import { ExitCode, ExitError, isClawfixError } from './errors.js';
 import { registerDemoCommand } from './demo/cli.js';
@@ -35,8 +35,8 @@ const program = new Command('clawfix')
     new Option('--host-key-policy <policy>', 'unknown host keys: accept-new records them, strict refuses them')
       .choices(['accept-new', 'strict']),
   )
-  .option('--connect-timeout <seconds>', 'give up connecting to a host after this long', positiveInt('--connect-timeout'), 10)
-  .option('-c, --concurrency <n>', 'hosts worked on at once', positiveInt('--concurrency'), 16)
+  .option('--connect-timeout <seconds>', 'give up connecting to a host after this long', boundedInt('--connect-timeout', LIMITS.connectTimeoutSeconds), 10)
+  .option('-c, --concurrency <n>', 'hosts worked on at once', boundedInt('--concurrency', LIMITS.concurrency), 16)
   .option('--no-color', 'no colours (also NO_COLOR)')
   .option('-v, --verbose', 'show each remote command as it runs', false)
   .option('-q, --quiet', 'print only results and errors', false)
@@ -104,9 +104,9 @@ program
 registerFixCommands(program, context);
 registerDemoCommand(program, context);
 
-async function main(): Promise<void> {
+async function main(argv: readonly string[] = process.argv): Promise<void> {
   try {
-    await program.parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (error) {
     process.exitCode = report(error);
   }

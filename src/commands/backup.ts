@@ -6,11 +6,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandContext } from '../context.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { createBackup } from '../fix/backup.js';
+import { z } from 'zod';
+import { ClawfixError, ExitCode, UsageError } from '../errors.js';
+import { createBackup, isArchiveName } from '../fix/backup.js';
 import { legacyBackupDir, parseBackupDir, resolveBackupDirScript } from '../fix/backup-dir.js';
 import { openHost, type HostSession } from '../fix/connect.js';
-import { localStateDir } from '../fix/local-state.js';
+import { localBackupDir } from '../fix/local-state.js';
 import { acquireLock, newHolder, releaseLock } from '../fix/lock.js';
 import { BACKUP_SINCE, planRestore } from '../fix/plan.js';
 import { stamp } from '../fix/quarantine.js';
@@ -69,6 +70,34 @@ cf_list() { cd "$2" 2>/dev/null && for f in *.tar.gz; do [ -f "$f" ] && printf '
 (cf_list new "$backup_dir"); (cf_list legacy ${legacyBackupDir(t.stateDir)}); true`;
 }
 
+const listedSchema = z.strictObject({
+  kind: z.enum(['new', 'legacy']),
+  size: z.coerce.number().int().nonnegative(),
+  modified: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+  name: z.string().refine(isArchiveName, 'a plain file name'),
+});
+
+/**
+ * The listing as the host printed it, each line checked; a line that does not match (a forged
+ * name with control characters or a path, a size that is no number) refuses the whole listing.
+ */
+export function parseListing(stdout: string, hostName: string): z.infer<typeof listedSchema>[] {
+  return stdout
+    .split('\n')
+    .filter((line) => /^(new|legacy)\t/.test(line))
+    .map((line) => {
+      const [kind, size = '', modified, name, ...extra] = line.split('\t');
+      const parsed = listedSchema.safeParse({ kind, size: /^\s*\d+\s*$/.test(size) ? size : Number.NaN, modified, name });
+      if (!parsed.success || extra.length > 0) {
+        throw new ClawfixError('LISTING_REFUSED', `${hostName}: the backup listing holds a line clawfix does not accept (${JSON.stringify(line.slice(0, 120))}); nothing is listed`, {
+          hint: 'look at the backup dir on the host: a file there has a name that is not a plain file name',
+          exitCode: ExitCode.NEEDS_ATTENTION,
+        });
+      }
+      return parsed.data;
+    });
+}
+
 export async function backups(target: string, options: { json: boolean }, ctx: CommandContext): Promise<number> {
   colour(ctx);
   const session = await openHost(target, ctx);
@@ -76,16 +105,11 @@ export async function backups(target: string, options: { json: boolean }, ctx: C
     const { remote } = session;
     const result = await remote.run({ as: 'service', script: listScript(session).text, timeoutMs: 60_000 });
     const dirs = { new: parseBackupDir(result.stdout) ?? '?', legacy: legacyBackupDir(remote.target.stateDir) };
-    const listed: Listed[] = result.stdout
-      .split('\n')
-      .filter((l) => /^(new|legacy)\t/.test(l))
-      .map((line) => {
-        const [kind = 'new', size = '0', modified = '', raw = ''] = line.split('\t');
-        const name = remote.clean(raw);
-        const legacy = kind === 'legacy';
-        return { where: 'host' as const, name, sizeBytes: Number(size.trim()), modified, path: `${legacy ? dirs.legacy : dirs.new}/${name}`, ...(legacy ? { legacy: true as const } : {}) };
-      });
-    const localDir = join(localStateDir(), 'backups', session.host.name);
+    const listed: Listed[] = parseListing(result.stdout, session.host.name).map(({ kind, size, modified, name }) => {
+      const legacy = kind === 'legacy';
+      return { where: 'host' as const, name, sizeBytes: size, modified, path: `${legacy ? dirs.legacy : dirs.new}/${name}`, ...(legacy ? { legacy: true as const } : {}) };
+    });
+    const localDir = localBackupDir(session.host.name);
     for (const name of await readdir(localDir).catch(() => [] as string[])) {
       const info = await stat(join(localDir, name));
       listed.push({ where: 'here', name, sizeBytes: info.size, modified: info.mtime.toISOString().replace(/\.\d+Z$/, 'Z'), path: join(localDir, name) });

@@ -3,12 +3,14 @@
  * output and rollback, verify, recap. Exit codes: 0 fixed or nothing to do, 2 usage, 3 unreachable,
  * 4 a step failed / not verified / the user's step, 5 host key changed, 130 interrupted.
  */
+import { LIMITS } from '../cli-args.js';
 import type { CommandContext } from '../context.js';
 import { diagnoseHost, type HostDiagnosis } from '../diagnose/host.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { fleetExitCode } from '../fleet/exit-code.js';
 import { openConnection } from '../fleet/connect.js';
 import { loadInventory } from '../inventory/index.js';
+import { ACCOUNT_PATTERN } from '../inventory/schema.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import { printable, printableLines } from '../ui/printable.js';
 import type { Transport } from '../transport/types.js';
@@ -38,6 +40,9 @@ export interface FixOptions {
 }
 
 export async function fix(target: string, options: FixOptions, ctx: CommandContext): Promise<number> {
+  if (options.account !== undefined && !ACCOUNT_PATTERN.test(options.account)) {
+    throw new UsageError(`not an account id: ${JSON.stringify(options.account)}`, 'account ids are letters, digits, "_" and "-" (clawfix diagnose lists them)');
+  }
   const inventory = await loadInventory(ctx.options, [target]);
   const host = inventory.selected[0];
   if (!host || inventory.selected.length !== 1) {
@@ -178,8 +183,8 @@ function declined(out: NodeJS.WritableStream): number {
   return ExitCode.NEEDS_ATTENTION;
 }
 
-/** CLAWFIX_VERIFY_TIMEOUT_S bounds the final wait (tests and slow hosts); 90 s otherwise. */
+/** CLAWFIX_VERIFY_TIMEOUT_S bounds the final wait (tests and slow hosts, at most a day); 90 s otherwise. */
 function verifyTimeout(): { verifyTimeoutMs?: number } {
   const seconds = Number(process.env.CLAWFIX_VERIFY_TIMEOUT_S);
-  return Number.isFinite(seconds) && seconds > 0 ? { verifyTimeoutMs: seconds * 1000 } : {};
+  return Number.isFinite(seconds) && seconds > 0 ? { verifyTimeoutMs: Math.min(seconds, LIMITS.connectTimeoutSeconds) * 1000 } : {};
 }

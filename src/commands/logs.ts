@@ -6,7 +6,7 @@
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { openHost } from '../fix/connect.js';
-import { LineSplitter } from '../fix/remote.js';
+import { LineSplitter } from '../lines.js';
 import { sh } from '../shell.js';
 import { parseLogLine, type LogEvent } from '../triage/log-parse.js';
 import { isRelevantLogLine } from '../triage/relevance.js';
@@ -71,8 +71,10 @@ export async function logs(target: string, options: LogsOptions, ctx: CommandCon
       if (raw.startsWith('@@file ')) return void (file = printable(raw.slice(7), options));
       const text = renderLine(raw, { all: options.all, showNumbers: options.showNumbers });
       if (text === null) return;
-      if (live) ctx.stdout.write(`${text}\n`);
-      else kept.push(text);
+      if (live) return void ctx.stdout.write(`${text}\n`);
+      kept.push(text);
+      // only the last N are printed: keep no more than twice that while the tail streams in
+      if (kept.length > options.lines * 2) kept.splice(0, kept.length - options.lines);
     };
     const lines = new LineSplitter(onLine);
     const command = { as: 'service' as const, script: logScript(remote.target.stateDir, readLines, options.follow, session.host.openclaw.container), ...(options.follow ? {} : { timeoutMs: 120_000 }) };

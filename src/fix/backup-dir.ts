@@ -124,7 +124,9 @@ export function reportPrepared(...more: ShellFragment[]): ShellFragment {
 
 /** The `backup_dir=` line of either script. */
 export function parseBackupDir(stdout: string): string | null {
-  return /^backup_dir=(\/.*)$/m.exec(stdout)?.[1] ?? null;
+  const dir = /^backup_dir=(\/.*)$/m.exec(stdout)?.[1] ?? null;
+  // it becomes part of archive paths the journal records and a rollback reads: no control characters, no ..
+  return dir !== null && !/[\x00-\x1f\x7f]/.test(dir) && !dir.split('/').includes('..') ? dir : null;
 }
 
 /** A refusal of the prepare script (or of `openclaw backup create` itself) as one clear line; null for other failures. */

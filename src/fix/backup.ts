@@ -6,9 +6,11 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, mkdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { ClawfixError, ExitCode } from '../errors.js';
+import { isSafeName } from '../inventory/schema.js';
 import { sh, type ShellFragment } from '../shell.js';
 import { isSshError } from '../ssh/errors.js';
 import { backupDirRefusal, parseBackupDir, prepareBackupDirScript, reportPrepared, resolveBackupDirScript } from './backup-dir.js';
@@ -16,7 +18,7 @@ import { openclaw } from './commands.js';
 import { stateDirGuard } from './lock.js';
 import { StepFailed, type RemoteHost } from './remote.js';
 import { stamp } from './quarantine.js';
-import { localStateDir } from './local-state.js';
+import { localBackupDir } from './local-state.js';
 
 export interface BackupRecord {
   remotePath: string;
@@ -145,9 +147,18 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
  */
 export async function downloadBackup(remote: RemoteHost, record: BackupRecord, options: { signal?: AbortSignal; onLine?: (line: string) => void } = {}): Promise<string> {
   const t = remote.target;
-  const dir = join(localStateDir(), 'backups', t.host.name);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const local = join(dir, basename(record.remotePath));
+  // the local path: the hosts-file name and an archive name checked to be one plain file name
+  const name = lastSegment(record.remotePath);
+  if (!isSafeName(t.host.name) || !isArchiveName(name)) throw new StepFailed(`not a backup name clawfix downloads: ${JSON.stringify(name)}`);
+  const dir = localBackupDir(t.host.name);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new StepFailed(`cannot make ${dir} here: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  const local = join(dir, name);
+  // never written over, and never removed below unless this run made it
+  if (await lstat(local).then(() => true, () => false)) throw new StepFailed(`${local} already exists here; not overwriting it`);
   const direct = !t.host.openclaw.container && t.serviceUser === t.host.user;
   try {
     if (direct) await sftpOrStream(remote, record.remotePath, local, options);
@@ -157,8 +168,10 @@ export async function downloadBackup(remote: RemoteHost, record: BackupRecord, o
     if (got !== record.sha256) throw new StepFailed(`the downloaded backup does not match the host's checksum (${got} ≠ ${record.sha256})`);
     return local;
   } catch (error) {
-    await rm(local, { force: true });
-    throw error;
+    await rm(local, { force: true }).catch(() => undefined);
+    // a local write error (disk full, permissions) is a failed step like any other: rollback and unlock follow
+    if (error instanceof ClawfixError) throw error;
+    throw new StepFailed(`downloading the backup to ${local} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error)?.message ?? String(error)}`);
   }
 }
 
@@ -173,16 +186,34 @@ async function sftpOrStream(remote: RemoteHost, remotePath: string, local: strin
   }
 }
 
+/** `cat` over an exec channel into a new local file; a local write error stops the remote `cat` and is reported once. */
 async function streamDownload(remote: RemoteHost, remotePath: string, local: string, signal?: AbortSignal): Promise<void> {
   const out = createWriteStream(local, { mode: 0o600, flags: 'wx' });
-  const closed = new Promise<void>((resolve, reject) => {
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  let writeError: Error | undefined;
+  const closed = new Promise<void>((resolve) => {
     out.once('close', resolve);
-    out.once('error', reject);
+    out.once('error', (error) => {
+      writeError ??= error;
+      stop.abort();
+      resolve();
+    });
   });
-  const result = await remote.run({ as: 'service', script: sh`cat ${remotePath}`.text, timeoutMs: 1_800_000 }, { onStdout: (chunk) => out.write(chunk), maxOutputBytes: 1, ...(signal ? { signal } : {}) });
-  out.end();
-  await closed;
-  if (result.exitCode !== 0) throw new StepFailed(`could not read ${remotePath}: ${remote.describe(result)}`, result);
+  try {
+    const result = await remote.run(
+      { as: 'service', script: sh`cat ${remotePath}`.text, timeoutMs: 1_800_000 },
+      { onStdout: (chunk) => void (writeError ? undefined : out.write(chunk)), maxOutputBytes: 1, signal: stop.signal },
+    );
+    out.end();
+    await closed;
+    if (writeError) throw new StepFailed(`writing ${local} failed: ${(writeError as NodeJS.ErrnoException).code ?? writeError.message}`);
+    if (result.exitCode !== 0) throw new StepFailed(`could not read ${remotePath}: ${remote.describe(result)}`, result);
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    if (!out.closed) out.destroy();
+  }
 }
 
 export function sha256File(path: string): Promise<string> {
@@ -192,15 +223,37 @@ export function sha256File(path: string): Promise<string> {
   });
 }
 
+const backupJsonSchema = z.object({ archivePath: z.string().optional(), verified: z.boolean().optional() });
+
+/** The JSON document of `openclaw backup create --json`: only the fields used, each checked. */
 export function parseBackupJson(stdout: string): { archivePath?: string; verified?: boolean } | null {
   const start = stdout.indexOf('{');
   const end = stdout.lastIndexOf('}');
   if (start === -1 || end <= start) return null;
   try {
-    return JSON.parse(stdout.slice(start, end + 1)) as { archivePath?: string; verified?: boolean };
+    const parsed = backupJsonSchema.safeParse(JSON.parse(stdout.slice(start, end + 1)));
+    if (!parsed.success) return null;
+    const { archivePath, verified } = parsed.data;
+    const usable = archivePath !== undefined && isArchivePath(archivePath);
+    return { ...(usable ? { archivePath } : {}), ...(verified !== undefined ? { verified } : {}) };
   } catch {
     return null;
   }
+}
+
+/** An absolute path on the host without `.`/`..` segments or control characters, ending in a plain file name. */
+export function isArchivePath(path: string): boolean {
+  return path.startsWith('/') && path.length <= 4096 && !/[\x00-\x1f\x7f]/.test(path) && !path.split('/').slice(1).some((part) => part === '.' || part === '..') && isArchiveName(lastSegment(path));
+}
+
+/** A backup's file name as it may become a local file name: printable, no `/`, not hidden, not `.`/`..`. */
+export function isArchiveName(name: string): boolean {
+  return /^[^./\x00-\x1f\x7f][^/\x00-\x1f\x7f]{0,254}$/.test(name);
+}
+
+/** Unlike basename, `/dir/` gives '' (not `dir`): a path that ends in `/` names no file. */
+function lastSegment(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
 }
 
 function mib(kb: number): string {

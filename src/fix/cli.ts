@@ -3,7 +3,7 @@
  * command's module is imported only when it runs. program.ts calls registerFixCommands once.
  */
 import type { Command } from 'commander';
-import { positiveInt } from '../cli-args.js';
+import { LIMITS, boundedInt } from '../cli-args.js';
 import type { CommandContext } from '../context.js';
 import type { FixOptions } from '../commands/fix.js';
 
@@ -71,7 +71,7 @@ export function registerFixCommands(program: Command, context: ContextOf): void 
     .description("the gateway's WhatsApp-relevant log lines, readable, numbers masked")
     .argument('<host>', 'host name from the hosts file')
     .option('-f, --follow', 'keep streaming new lines until Ctrl-C', false)
-    .option('-n, --lines <n>', 'lines to show', positiveInt('--lines'), 100)
+    .option('-n, --lines <n>', 'lines to show', boundedInt('--lines', LIMITS.logLines), 100)
     .option('--all', 'every line, not only the WhatsApp-relevant ones', false)
     .option('--show-numbers', 'do not mask phone numbers', false)
     .addHelpText('after', '\nExamples:\n  clawfix logs web-1\n  clawfix logs web-1 --lines 500 --all\n  clawfix logs web-1 --follow\n')

@@ -6,3 +6,8 @@ export function localStateDir(): string {
   const base = process.env.XDG_STATE_HOME || join(process.env.HOME || homedir(), '.local', 'state');
   return join(base, 'clawfix');
 }
+
+/** Where a host's backups are downloaded: `<state>/backups/<hosts-file name>`. */
+export function localBackupDir(hostName: string): string {
+  return join(localStateDir(), 'backups', hostName);
+}

@@ -1,24 +1,66 @@
 /**
  * The host lock, `<stateDir>/.clawfix/lock`: created with noclobber (atomic on POSIX), holding who
- * took it (local user@hostname, pid, time, a run id). Two runs never work on one host at once; a
+ * took it (local user@hostname, pid, time, a run id, a machine id and boot id). Two runs never work on one host at once; a
  * refusal names the holder; --break-lock removes a stale one. Nothing is touched before the state
  * dir is known to be OpenClaw's (it has openclaw.json).
  */
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { ClawfixError, ExitCode } from '../errors.js';
 import { sh, type ShellFragment } from '../shell.js';
+import { localStateDir } from './local-state.js';
 import type { RemoteHost } from './remote.js';
 
 export interface LockHolder {
+  /** user@hostname: for people to read; two laptops may well have the same. */
   by: string;
   pid: number;
   since: string;
   run: string;
+  /** A random id kept in this laptop's clawfix state dir: which machine the pid belongs to. */
+  machine?: string;
+  /** Linux boot id: a lock from an earlier boot of the same machine is certainly stale. */
+  boot?: string | null;
 }
 
 export function newHolder(now = new Date()): LockHolder {
-  return { by: `${userInfo().username}@${hostname()}`, pid: process.pid, since: now.toISOString(), run: randomBytes(8).toString('hex') };
+  return { by: `${userInfo().username}@${hostname()}`, pid: process.pid, since: now.toISOString(), run: randomBytes(8).toString('hex'), machine: machineId(), boot: bootId() };
+}
+
+let cachedMachine: string | undefined;
+
+/** Made once (0600) in the local state dir; when it cannot be kept, a fresh one per run (no take-over is ever possible then). */
+function machineId(): string {
+  if (cachedMachine) return cachedMachine;
+  const path = join(localStateDir(), 'machine-id');
+  try {
+    const existing = readFileSync(path, 'utf8').trim();
+    if (/^[0-9a-f]{32}$/.test(existing)) return (cachedMachine = existing);
+  } catch {
+    // none yet
+  }
+  const id = randomBytes(16).toString('hex');
+  try {
+    mkdirSync(localStateDir(), { recursive: true, mode: 0o700 });
+    writeFileSync(path, `${id}\n`, { mode: 0o600, flag: 'wx' });
+    return (cachedMachine = id);
+  } catch {
+    // another run made it at the same moment (read it), or the dir is read-only (keep ours for this run)
+    const raced = readFileSync(path, { encoding: 'utf8', flag: 'r' }).trim();
+    return (cachedMachine = /^[0-9a-f]{32}$/.test(raced) ? raced : id);
+  }
+}
+
+function bootId(): string | null {
+  try {
+    const id = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    return /^[0-9a-f-]{36}$/.test(id) ? id : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Exit 3 from a fix script: the directory is not an OpenClaw state dir; nothing was done. */
@@ -55,15 +97,36 @@ export function releaseScript(stateDir: string, holder: LockHolder): ShellFragme
   return sh`if grep -q ${`"run":"${holder.run}"`} ${lock} 2>/dev/null; then rm -f ${lock}; rmdir ${`${stateDir}/.clawfix`} 2>/dev/null; fi; true`;
 }
 
+/** The lock file is written by whoever can write the state dir: every field is checked, or there is no holder to trust. */
+const holderSchema = z.object({
+  by: z.string().max(300).regex(/^[^\x00-\x1f\x7f]*$/),
+  pid: z.number().int().positive(),
+  since: z.string().regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?Z$/),
+  run: z.string().regex(/^[0-9a-f]{16}$/),
+  machine: z.string().regex(/^[0-9a-f]{32}$/).optional(),
+  boot: z.string().regex(/^[0-9a-f-]{36}$/).nullable().optional(),
+});
+
 export function parseHolder(text: string): LockHolder | null {
   const line = text.split('\n').find((l) => l.trim().startsWith('{'));
   if (!line) return null;
   try {
-    const v = JSON.parse(line) as Partial<LockHolder>;
-    return typeof v.by === 'string' ? { by: v.by, pid: Number(v.pid), since: String(v.since), run: String(v.run) } : null;
+    const parsed = holderSchema.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
+}
+
+/**
+ * Evidence that `current` is a run of this machine that is gone: the same machine id (not only the
+ * same user@hostname), and an earlier boot or a pid that no longer runs. Without it only --break-lock
+ * removes a lock.
+ */
+export function provablyGone(current: LockHolder, self: LockHolder, alive: (pid: number) => boolean = pidAlive): boolean {
+  if (!current.machine || current.machine !== self.machine || current.by !== self.by) return false;
+  if (current.boot && self.boot && current.boot !== self.boot) return true;
+  return !alive(current.pid);
 }
 
 export function describeHolder(holder: LockHolder | null): string {
@@ -71,8 +134,8 @@ export function describeHolder(holder: LockHolder | null): string {
 }
 
 /**
- * Takes the lock. A lock left by a clawfix process of this user on this machine that is gone (a
- * run killed or a laptop that slept through it) is taken over, and said so; any other holder is a
+ * Takes the lock. A lock left by a clawfix process of this user on this machine (its machine id, not
+ * its name) that is gone (a run killed, a reboot) is taken over, and said so; any other holder is a
  * refusal naming it, unless --break-lock.
  */
 export async function acquireLock(remote: RemoteHost, holder: LockHolder, breakLock: boolean, say: (line: string) => void = () => undefined): Promise<void> {
@@ -80,7 +143,7 @@ export async function acquireLock(remote: RemoteHost, holder: LockHolder, breakL
   const attempt = (takeOver?: string) => remote.run({ as: 'service', script: acquireScript(stateDir, holder, breakLock, takeOver).text, timeoutMs: 30_000 });
   let result = await attempt();
   let current = result.exitCode === HELD ? parseHolder(result.stdout) : null;
-  if (current && current.by === holder.by && !pidAlive(current.pid)) {
+  if (current && provablyGone(current, holder)) {
     say(`taking over the lock of an earlier run that is gone: ${describeHolder(current)}`);
     result = await attempt(current.run);
     current = result.exitCode === HELD ? parseHolder(result.stdout) : null;

@@ -5,6 +5,7 @@
  */
 import { quote, sh } from '../shell.js';
 import type { HostDiagnosis } from '../diagnose/host.js';
+import { ACCOUNT_PATTERN } from '../inventory/schema.js';
 import type { ResolvedHost } from '../inventory/types.js';
 import type { GatewayManager } from '../triage/evidence.js';
 import type { AccountVerdict } from '../triage/triage.js';
@@ -81,6 +82,10 @@ export function planFix(diagnosis: HostDiagnosis, options: PlanOptions): Plan {
     manager: target?.gateway.manager ?? 'none',
     backupTool: versionInRange(diagnosis.openclaw?.version, { min: BACKUP_SINCE }) ? 'openclaw' : 'tar',
   };
+  if (!ACCOUNT_PATTERN.test(account)) {
+    // an id from the host's config becomes a path (credentials/whatsapp/<id>): only plain ones are worked on
+    return { ...base, notes: [`the account id ${JSON.stringify(account)} is not one clawfix works on (letters, digits, "_" and "-" only): nothing is planned`] };
+  }
   if (!target || !verdict) {
     const why = !verdict && diagnosis.accounts.length > 0 ? `no WhatsApp account "${account}" on ${diagnosis.name}` : diagnosis.error ?? `nothing to fix: ${diagnosis.verdict}`;
     return { ...base, notes: [why, ...(diagnosis.hint ? [diagnosis.hint] : [])] };

@@ -98,8 +98,10 @@ export class QrDisplay {
   private async browser(matrix: QrMatrix, seconds: number): Promise<void> {
     if (!this.page) {
       const { serveQrPage, openInBrowser } = await import('../qr/browser.js');
-      this.page = await serveQrPage({ title: `clawfix: link WhatsApp on ${this.options.hostName}` });
-      const opened = await openInBrowser(this.page.url);
+      const launched: { cleanup?: () => Promise<void> } = {};
+      this.page = await serveQrPage({ title: `clawfix: link WhatsApp on ${this.options.hostName}`, onClose: () => void launched.cleanup?.() });
+      const { opened, cleanup } = await openInBrowser(this.page.url);
+      launched.cleanup = cleanup;
       this.options.note?.(`${opened ? 'opened' : 'open'} ${this.page.url} in your browser (this machine only)`);
     }
     this.page.update(matrix, seconds);

@@ -3,8 +3,11 @@
  * system) into `<stateDir>/.clawfix/quarantine/<stamp>/<account>/`, never removed, and moved back
  * on rollback only after checking what is where. Nothing else in the state dir is touched.
  */
+import { posix } from 'node:path';
+import { ACCOUNT_PATTERN } from '../inventory/schema.js';
 import { sh, type ShellFragment } from '../shell.js';
 import { stateDirGuard } from './lock.js';
+import { StepFailed } from './remote.js';
 
 export interface QuarantinePaths {
   /** credentials/whatsapp/<account> */
@@ -20,9 +23,19 @@ export function stamp(now = new Date()): string {
   return now.toISOString().replace(/\.\d{3}Z$/, 'Z').replaceAll(':', '-');
 }
 
+/**
+ * The account id comes from the host's config: a strict pattern, and the paths checked to be where
+ * they must be, so `../../../victim` never moves a folder outside the state dir.
+ */
 export function quarantinePaths(stateDir: string, account: string, at: string): QuarantinePaths {
+  if (!ACCOUNT_PATTERN.test(account)) throw new StepFailed(`not an account id clawfix moves credentials for: ${JSON.stringify(account)}; nothing was moved`);
+  if (!/^[0-9A-Za-z-]+$/.test(at)) throw new StepFailed(`not a time stamp: ${JSON.stringify(at)}`);
   const dir = `${stateDir}/.clawfix/quarantine/${at}`;
-  return { source: `${stateDir}/credentials/whatsapp/${account}`, dir, moved: `${dir}/${account}` };
+  const paths = { source: `${stateDir}/credentials/whatsapp/${account}`, dir, moved: `${dir}/${account}` };
+  for (const [path, parent] of [[paths.source, `${stateDir}/credentials/whatsapp/`], [paths.moved, `${stateDir}/.clawfix/quarantine/`]] as const) {
+    if (posix.normalize(path) !== path || !path.startsWith(parent)) throw new StepFailed(`${path} is not inside the state dir ${stateDir}; nothing was moved`);
+  }
+  return paths;
 }
 
 export function quarantineScript(stateDir: string, q: QuarantinePaths): ShellFragment {

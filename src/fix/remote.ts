@@ -7,6 +7,7 @@ import { ClawfixError, ExitCode } from '../errors.js';
 import { asServiceUser } from '../probe/run.js';
 import { ShellFragment, sh } from '../shell.js';
 import { printableLines } from '../ui/printable.js';
+import { LineSplitter } from '../lines.js';
 import { isSshError } from '../ssh/errors.js';
 import type { ExecOptions, ExecResult, Transport } from '../transport/types.js';
 import { preamble, type RemoteCommand } from './commands.js';
@@ -108,24 +109,5 @@ export class RemoteHost {
   /** What the host printed, fit for the terminal (src/ui/printable.ts). */
   clean(text: string): string {
     return printableLines(text, { showNumbers: this.options.showNumbers === true });
-  }
-}
-
-/** Complete lines from a byte stream (a UTF-8 character split across chunks stays whole). */
-export class LineSplitter {
-  private buffer = Buffer.alloc(0);
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  push(chunk: Buffer): void {
-    this.buffer = Buffer.concat([this.buffer, chunk]);
-    for (let nl = this.buffer.indexOf(10); nl !== -1; nl = this.buffer.indexOf(10)) {
-      this.onLine(this.buffer.subarray(0, nl).toString('utf8').replace(/\r$/, ''));
-      this.buffer = this.buffer.subarray(nl + 1);
-    }
-  }
-
-  end(): void {
-    if (this.buffer.length > 0) this.onLine(this.buffer.toString('utf8'));
-    this.buffer = Buffer.alloc(0);
   }
 }

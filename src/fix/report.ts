@@ -87,6 +87,11 @@ export function renderRecap({ plan: shown, result, journal, login, offline: said
   if (result.rolledBack.length > 0) {
     if (!result.rollbackFailed) lines.push('  rolled back: the host is as it was before (checked step by step)');
     else lines.push(`  ${red('rollback incomplete')}: ${undone('failed')}`, ...(undone('undone') ? [`  rolled back: ${undone('undone')}`] : []));
+  } else if (result.status !== 'done' && result.failed?.id === 'verify' && plan.kind === 'restore') {
+    // a restore replaced the state dir's content: it is not "not destructive", and it was not verified
+    const aside = journal.restore ? `; what it replaced is kept in ${journal.restore.aside}` : '';
+    const back = journal.backup ? `; to go back: clawfix restore ${plan.host} ${journal.backup.remotePath}` : '';
+    lines.push(`  ${yellow('the restore stands, unverified')}: it was not rolled back${aside}${back}; see \`clawfix diagnose ${plan.host}\``);
   } else if (result.status !== 'done' && result.failed?.id === 'verify') {
     lines.push('  nothing was rolled back (the steps were not destructive); see `clawfix diagnose` for what is left');
   }

@@ -12,12 +12,11 @@ import { rollbackJournal, type ExecuteOptions } from './run.js';
 
 export type ResumeChoice = 'rollback' | 'finish' | 'leave';
 
-/** The host's marker wins; the laptop's copy counts when the host has none for the same state dir. */
+/** The host's marker wins (refused when it is not this host's); the laptop's copy counts when the host has none for the same state dir. */
 export async function findInterruptedRun(remote: RemoteHost): Promise<Journal | null> {
   const onHost = await readRemoteJournal(remote);
   if (onHost) return onHost;
-  const local = await readLocalJournal(remote.target.host.name);
-  return local && local.stateDir === remote.target.stateDir ? local : null;
+  return readLocalJournal(remote.target);
 }
 
 export function describeJournal(j: Journal): string {
@@ -57,20 +56,20 @@ export async function askResume(yes: boolean, interactive: boolean): Promise<Res
 export async function resolveInterruptedRun(remote: RemoteHost, plan: Plan, journal: Journal, choice: ResumeChoice, options: ExecuteOptions): Promise<boolean> {
   const out = options.out;
   if (choice === 'leave') {
-    throw new ClawfixError('UNFINISHED_RUN', `left the unfinished run on ${journal.host} as it is`, {
-      hint: `run clawfix fix ${journal.host} again to roll it back or finish it`,
+    throw new ClawfixError('UNFINISHED_RUN', `left the unfinished run on ${remote.target.host.name} as it is`, {
+      hint: `run clawfix fix ${remote.target.host.name} again to roll it back or finish it`,
       exitCode: ExitCode.NEEDS_ATTENTION,
     });
   }
   if (choice === 'finish') {
     out.write(`${bold('Finishing')}: the journal is closed; what was done stays (backup and quarantine included).\n`);
-    await clearJournal(remote, journal.host, journal.stateDir);
+    await clearJournal(remote);
     return true;
   }
   out.write(`${bold('Rolling back the earlier run')}\n`);
   const ok = await rollbackJournal(remote, plan, journal, options);
   if (!ok) {
-    throw new ClawfixError('ROLLBACK_FAILED', `the earlier run on ${journal.host} could not be rolled back completely`, {
+    throw new ClawfixError('ROLLBACK_FAILED', `the earlier run on ${remote.target.host.name} could not be rolled back completely`, {
       hint: journal.backup ? `the backup ${journal.backup.remotePath} holds the state from before it` : undefined,
       exitCode: ExitCode.NEEDS_ATTENTION,
     });

@@ -86,7 +86,7 @@ export async function executePlan(remote: RemoteHost, plan: Plan, holder: LockHo
 async function settle(remote: RemoteHost, journal: Journal, result: ApplyResult): Promise<void> {
   const clean = result.status === 'done' || (!result.rollbackFailed && (result.rolledBack.length > 0 || result.done.length === 0 || result.failed?.id === 'verify'));
   try {
-    if (clean) await clearJournal(remote, journal.host, journal.stateDir);
+    if (clean) await clearJournal(remote);
     else await saveJournal(remote, { ...journal, state: result.rollbackFailed ? 'rollback-failed' : 'failed' });
   } catch (error) {
     // The laptop's copy is already written; the host's marker is best effort once the link is gone.
@@ -102,6 +102,6 @@ export async function rollbackJournal(remote: RemoteHost, plan: Plan, journal: J
   const done = execSteps(session, ids.map((id) => ({ id, title: id, destructive: false, commands: [] })));
   const outcomes = await rollback(done, reporter);
   const ok = !outcomes.some((o) => o.outcome === 'failed');
-  if (ok) await clearJournal(remote, journal.host, journal.stateDir);
+  if (ok) await clearJournal(remote);
   return ok;
 }

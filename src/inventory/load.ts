@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ClawfixError, ExitCode } from '../errors.js';
+import { mebibytes, readCapped } from '../read-capped.js';
 import { allowedKeys, hostsFileSchema, type HostsFile } from './schema.js';
 import { nearest } from './suggest.js';
 
@@ -12,6 +12,11 @@ export interface HostsFileSource {
   /** Paths that were looked at, in order, for the error when none exists. */
   tried: string[];
 }
+
+/** A hosts file is a few KB; past this it is the wrong file (or an attack), not a fleet. */
+export const MAX_HOSTS_FILE_BYTES = 4 * 1024 * 1024;
+/** Aliases a hosts file may use (`<<: *defaults` per host is the normal use): far below a YAML alias bomb. */
+export const MAX_YAML_ALIASES = 1000;
 
 export class HostsFileError extends ClawfixError {
   constructor(message: string, hint?: string) {
@@ -31,9 +36,9 @@ export function hostsFileCandidates(explicit: string | undefined, env = process.
 export async function readHostsFile(explicit?: string): Promise<{ file: HostsFile; path: string }> {
   const tried = hostsFileCandidates(explicit);
   for (const path of tried) {
-    let text: string;
+    let bytes: Buffer | null;
     try {
-      text = await readFile(path, 'utf8');
+      bytes = await readCapped(path, MAX_HOSTS_FILE_BYTES);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' && tried.length > 1) continue;
@@ -42,7 +47,10 @@ export async function readHostsFile(explicit?: string): Promise<{ file: HostsFil
       }
       throw new HostsFileError(`cannot read hosts file ${path}: ${(error as Error).message}`);
     }
-    return { file: parseHostsFile(text, path), path };
+    if (!bytes) {
+      throw new HostsFileError(`hosts file ${path} is larger than ${mebibytes(MAX_HOSTS_FILE_BYTES)}: not a hosts file`, 'check the path given to --hosts or $CLAWFIX_HOSTS');
+    }
+    return { file: parseHostsFile(bytes.toString('utf8'), path), path };
   }
   throw new HostsFileError(
     `no hosts file found (tried ${tried.join(', ')})`,
@@ -52,8 +60,19 @@ export async function readHostsFile(explicit?: string): Promise<{ file: HostsFil
 
 /** Parse and validate; every problem is reported as file:line:col, field path, what was expected. */
 export function parseHostsFile(text: string, path: string): HostsFile {
+  if (text.length > MAX_HOSTS_FILE_BYTES) {
+    throw new HostsFileError(`hosts file ${path} is larger than ${mebibytes(MAX_HOSTS_FILE_BYTES)}: not a hosts file`);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document;
+  let data: unknown;
+  try {
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    data = doc.errors.length > 0 ? undefined : (doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) ?? {});
+  } catch (error) {
+    // the yaml package throws on an alias bomb (ReferenceError) and on input nested past the stack
+    throw new HostsFileError(`${path}: ${yamlFailure(error)}`, 'a hosts file needs no more than a few aliases and a few levels of nesting');
+  }
   const at = (offset: number | undefined) => {
     const { line, col } = lineCounter.linePos(offset ?? 0);
     return `${path}:${line}:${col}`;
@@ -64,7 +83,6 @@ export function parseHostsFile(text: string, path: string): HostsFile {
     const firstLine = syntax.message.split('\n')[0] ?? syntax.message;
     throw new HostsFileError(`${at(syntax.pos[0])}: invalid YAML: ${firstLine}`, 'fix the YAML syntax at that position');
   }
-  const data: unknown = doc.toJS() ?? {};
   const result = hostsFileSchema.safeParse(data);
   const problems = result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, doc, at));
   if (result.success) problems.push(...duplicateNames(result.data, doc, at));
@@ -74,6 +92,12 @@ export function parseHostsFile(text: string, path: string): HostsFile {
     throw new HostsFileError(`${first}${more}`, 'see hosts.example.yaml for every field, with comments');
   }
   return result.data;
+}
+
+function yamlFailure(error: unknown): string {
+  if (error instanceof RangeError) return 'the YAML is nested too deeply';
+  if (/alias/i.test((error as Error)?.message ?? '')) return `the YAML expands its aliases too often (more than ${MAX_YAML_ALIASES}): a hosts file does not need that many`;
+  return `invalid YAML: ${(error as Error)?.message?.split('\n')[0] ?? String(error)}`;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, doc: Document, at: (offset?: number) => string): string {
@@ -102,7 +126,7 @@ function expectation(issue: z.core.$ZodIssue, received: unknown): string {
     return `expected ${issue.expected}, got ${describe(received)}`;
   }
   if (issue.code === 'too_small' && issue.origin === 'array') return `expected ${issue.message.replace(/^.*?: /, '')}`;
-  const shown = typeof received === 'string' || typeof received === 'number' ? ` ${JSON.stringify(received)}` : '';
+  const shown = typeof received === 'string' || typeof received === 'number' ? ` ${shorten(JSON.stringify(received))}` : '';
   return `invalid value${shown}: expected ${issue.message}`;
 }
 
@@ -110,7 +134,11 @@ function describe(value: unknown): string {
   if (value === null) return 'nothing';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${shorten(JSON.stringify(value) ?? String(value))}`;
+}
+
+function shorten(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
 /** The deepest YAML node on the path that exists, so a missing field points at its parent. */

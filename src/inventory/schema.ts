@@ -13,9 +13,20 @@ export const ACCOUNT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const JUMP_PATTERN = /^(?:[A-Za-z_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_.-]+(?::\d{1,5})?$/;
 
+// A host's name is also a local path segment (its journal, its downloaded backups): never "." or "..".
 const name = z
   .string()
-  .regex(NAME_PATTERN, 'letters, digits, ".", "_" and "-" only');
+  .regex(NAME_PATTERN, 'letters, digits, ".", "_" and "-" only')
+  .max(128, 'at most 128 characters')
+  .refine((value) => !/^\.+$/.test(value), 'a name, not "." or ".."');
+
+/** A hosts-file name as the schema takes it: the only thing a local path under ~/.local/state/clawfix is made of. */
+export function isSafeName(value: string): boolean {
+  return name.safeParse(value).success;
+}
+
+/** WhatsApp account ids as clawfix accepts them, from the hosts file, the command line or a host's config. */
+export { ACCOUNT_PATTERN };
 const hostname = z.string().regex(HOSTNAME_PATTERN, 'a hostname, an IP address or an alias from ~/.ssh/config');
 const user = z.string().regex(USER_PATTERN, 'a user name (letters, digits, "_", "." and "-", starting with a letter)');
 const remotePath = z

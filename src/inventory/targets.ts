@@ -44,7 +44,12 @@ export function globToRegExp(glob: string): RegExp {
       }
     } else source += char.replace(/[.+^${}()|\\\]]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`);
+  try {
+    return new RegExp(`^${source}$`);
+  } catch {
+    // a class like [z-a] is no glob: the user's typo, not a bug
+    throw new UsageError(`not a valid host pattern: ${glob}`, 'use *, ? and [a-z] classes with the range in order, or a plain host name');
+  }
 }
 
 function noMatch(hosts: readonly Selectable[], selector: string): UsageError {

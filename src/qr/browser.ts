@@ -1,7 +1,11 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { QrMatrix } from './matrix.js';
 import { encodeQrPng } from './png.js';
 import { LINK_INSTRUCTION } from './render.js';
@@ -159,11 +163,32 @@ function pageHtml(title: string, nonce: string): string {
 `;
 }
 
-/** Asks the desktop to open `url`; resolves false when no opener could be started. Never used in tests. */
-export function openInBrowser(url: string, platform: NodeJS.Platform = process.platform): Promise<boolean> {
-  const [command, args]: [string, string[]] =
-    platform === 'darwin' ? ['open', [url]] : platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
-  return new Promise((resolve) => {
+export interface OpenedPage {
+  /** false when no opener could be started (the URL is then for the user to open). */
+  opened: boolean;
+  /** Removes the launcher file; called when the page closes. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Asks the desktop to open `url` without putting it on a command line: any local user can read
+ * another's argv (ps, /proc/<pid>/cmdline), and the URL's token is the page's only lock. The opener
+ * gets a `file://` launcher instead, a page in a fresh 0700 dir (0600, O_EXCL) that redirects to
+ * the URL. `opener` replaces the platform's command (tests).
+ */
+export async function openInBrowser(url: string, options: { platform?: NodeJS.Platform; opener?: string } = {}): Promise<OpenedPage> {
+  const dir = await mkdtemp(join(tmpdir(), 'clawfix-qr-'));
+  const cleanup = () => rm(dir, { recursive: true, force: true });
+  const launcher = join(dir, 'open.html');
+  const href = url.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  await writeFile(launcher, `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer"><meta http-equiv="refresh" content="0; url=${href}"><title>clawfix</title><a href="${href}">Open the clawfix QR page</a>
+`, { mode: 0o600, flag: 'wx' });
+  const target = pathToFileURL(launcher).href;
+  const platform = options.platform ?? process.platform;
+  const [command, args]: [string, string[]] = options.opener
+    ? [options.opener, [target]]
+    : platform === 'darwin' ? ['open', [target]] : platform === 'win32' ? ['cmd', ['/c', 'start', '', target]] : ['xdg-open', [target]];
+  const opened = await new Promise<boolean>((resolve) => {
     const child = spawn(command, args, { stdio: 'ignore', detached: true });
     child.once('error', () => resolve(false));
     child.once('spawn', () => {
@@ -171,4 +196,6 @@ export function openInBrowser(url: string, platform: NodeJS.Platform = process.p
       resolve(true);
     });
   });
+  if (!opened) await cleanup();
+  return { opened, cleanup };
 }

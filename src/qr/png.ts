@@ -1,5 +1,9 @@
-import { writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { deflateSync } from 'node:zlib';
+import { ClawfixError, ExitCode } from '../errors.js';
 import { QUIET_ZONE, rasterize, type GrayRaster, type QrMatrix } from './matrix.js';
 
 export interface QrPngOptions {
@@ -12,9 +16,28 @@ export function encodeQrPng(matrix: QrMatrix, options: QrPngOptions = {}): Buffe
   return encodeGrayPng(rasterize(matrix, options.pixelsPerModule ?? 8, options.quietZone ?? QUIET_ZONE));
 }
 
-/** Only the owner may read it: the QR is a credential for as long as it is valid. */
+/**
+ * Only the owner may read it: the QR is a credential for as long as it is valid. Written to a new
+ * file (O_EXCL, 0600, a random name beside it) and renamed over `path`: a symlink planted at `path`
+ * is replaced, never followed, and an existing file's looser mode is not kept.
+ */
 export async function writeQrPng(path: string, matrix: QrMatrix, options: QrPngOptions = {}): Promise<void> {
-  await writeFile(path, encodeQrPng(matrix, options), { mode: 0o600 });
+  const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      await handle.writeFile(encodeQrPng(matrix, options));
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new ClawfixError('QR_PNG', `cannot write the QR to ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, {
+      hint: 'give --qr-png a file in a directory you can write',
+      exitCode: ExitCode.NEEDS_ATTENTION,
+    });
+  }
 }
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

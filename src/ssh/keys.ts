@@ -3,11 +3,15 @@
  * keys, decrypted at most once per file per process. Passphrases and key bytes never leave here
  * except as ssh2 key objects; errors name files only.
  */
-import { access, readFile, stat } from 'node:fs/promises';
+import { access, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import ssh2, { type ParsedKey } from 'ssh2';
 import { ClawfixError, ExitCode } from '../errors.js';
 import { passphraseNeededError } from './errors.js';
+import { mebibytes, readCapped } from '../read-capped.js';
+
+/** A key file is a few KB; /dev/zero or a wrong path to a big file stops here. */
+const MAX_KEY_FILE_BYTES = 1024 * 1024;
 
 const { utils } = ssh2;
 
@@ -111,12 +115,12 @@ export class KeyLoader {
   }
 
   private async readPublic(path: string): Promise<ParsedKey | undefined> {
-    const pub = await readFile(`${path}.pub`, 'utf8').catch(() => undefined);
+    const pub = (await readCapped(`${path}.pub`, MAX_KEY_FILE_BYTES).catch(() => null))?.toString('utf8');
     if (pub !== undefined) {
       const key = parse(pub);
       if (!(key instanceof Error)) return key;
     }
-    const text = await readFile(path, 'utf8').catch(() => undefined);
+    const text = (await readCapped(path, MAX_KEY_FILE_BYTES).catch(() => null))?.toString('utf8');
     if (text === undefined) return undefined;
     const fromHeader = publicKeyFromOpensshHeader(text);
     if (fromHeader !== undefined) return fromHeader;
@@ -125,9 +129,10 @@ export class KeyLoader {
   }
 
   private async readPrivate(path: string, ask: AskPassphrase | undefined): Promise<ParsedKey> {
-    const data = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+    const data = await readCapped(path, MAX_KEY_FILE_BYTES).catch((error: NodeJS.ErrnoException) => {
       throw new KeyFileError(path, error.code === 'ENOENT' ? 'no such identity file' : `cannot read (${error.code ?? 'error'})`);
     });
+    if (data === null) throw new KeyFileError(path, `larger than ${mebibytes(MAX_KEY_FILE_BYTES)}: not a key file (check identityFile)`);
     const st = await stat(path);
     // ssh ignores a private key others can read ("UNPROTECTED PRIVATE KEY FILE!"); so do we.
     if (st.uid === process.getuid?.() && (st.mode & 0o077) !== 0) {

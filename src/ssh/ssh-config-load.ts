@@ -1,9 +1,13 @@
 /** Reads ssh config files and what their `Include` lines name (globs, nesting), like ssh's readconf. */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { hasWildcard, matchPattern } from './patterns.js';
 import { parseSshConfig, type SshConfig, type SshConfigLine } from './ssh-config-parse.js';
+import { mebibytes, readCapped } from '../read-capped.js';
+
+/** An ssh config (each file of its Includes) is a few KB; past this it is the wrong file. */
+const MAX_SSH_CONFIG_BYTES = 4 * 1024 * 1024;
 
 export const DEFAULT_SYSTEM_SSH_CONFIG = '/etc/ssh/ssh_config';
 const MAX_INCLUDE_DEPTH = 16;
@@ -64,8 +68,11 @@ interface LoadState {
 async function readConfigFile(path: string, state: LoadState, depth: number, mustExist: boolean): Promise<SshConfigLine[] | undefined> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    const bytes = await readCapped(path, MAX_SSH_CONFIG_BYTES);
+    if (!bytes) throw new UsageError(`${path} is larger than ${mebibytes(MAX_SSH_CONFIG_BYTES)}: not an ssh config`, 'Check the path given with -F.');
+    text = bytes.toString('utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' && !mustExist) return undefined;
     if (code === 'ENOENT') throw new UsageError(`Can't open ssh config file ${path}`, 'Check the path given with -F.');

@@ -98,8 +98,8 @@ describe('pure readers', () => {
 
   it('parseJournal accepts what saveJournal writes and nothing else', () => {
     const journal = {
-      version: 1, host: 'box', account: 'default', stateDir: '/s', startedAt: 't', updatedAt: 't', by: 'me', run: 'r', kind: 'relink', verdict: 'logged-out',
-      steps: ['backup', 'quarantine'], done: ['backup'], running: 'quarantine', gatewayWasRunning: true, lingerWasEnabled: null, stamp: 's', state: 'running',
+      version: 1, host: 'box', account: 'default', stateDir: '/s', startedAt: '2026-11-26T16:46:00.000Z', updatedAt: '2026-11-26T16:46:00.000Z', by: 'me', run: '0123456789abcdef', kind: 'relink', verdict: 'logged-out',
+      steps: ['backup', 'quarantine'], done: ['backup'], running: 'quarantine', gatewayWasRunning: true, lingerWasEnabled: null, stamp: '2026-11-26T16-46-00Z', state: 'running',
     };
     expect(parseJournal(JSON.stringify(journal))).toEqual(journal);
     expect(parseJournal(JSON.stringify({ ...journal, done: ['rm -rf'] }))).toBeNull();

@@ -21,8 +21,13 @@ let remote: RemoteHost;
 const transport = new LocalTransport();
 const sh = (script: string) => transport.exec(script);
 
+let savedXdg: string | undefined;
+
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), "clawfix it's-"));
+  // a lock holder's machine id is kept in $XDG_STATE_HOME/clawfix: the test's, not the real one
+  savedXdg = process.env.XDG_STATE_HOME;
+  process.env.XDG_STATE_HOME = join(root, 'laptop-state');
   stateDir = join(root, '.openclaw');
   mkdirSync(join(stateDir, 'credentials/whatsapp/default'), { recursive: true });
   writeFileSync(join(stateDir, 'openclaw.json'), '{}');
@@ -38,6 +43,8 @@ beforeEach(() => {
   remote = new RemoteHost(transport, target);
 });
 afterEach(async () => {
+  if (savedXdg === undefined) delete process.env.XDG_STATE_HOME;
+  else process.env.XDG_STATE_HOME = savedXdg;
   await sh(`rm -rf '${root.replaceAll("'", `'\\''`)}'`);
 });
 
