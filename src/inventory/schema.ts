@@ -9,6 +9,7 @@ export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
 const HOSTNAME_PATTERN = /^(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[?[0-9A-Fa-f:.]+\]?)$/;
 export const USER_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/;
 const REMOTE_PATH_PATTERN = /^(?:~|\/)(?:[A-Za-z0-9._+@-]|\/)*$/;
+/** WhatsApp account ids as clawfix accepts them, from the hosts file, the command line or a host's config. */
 export const ACCOUNT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const CONTAINER_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 const JUMP_PATTERN = /^(?:[A-Za-z_][A-Za-z0-9_.-]*@)?[A-Za-z0-9_.-]+(?::\d{1,5})?$/;
@@ -25,8 +26,6 @@ export function isSafeName(value: string): boolean {
   return name.safeParse(value).success;
 }
 
-/** WhatsApp account ids as clawfix accepts them, from the hosts file, the command line or a host's config. */
-export { ACCOUNT_PATTERN };
 const hostname = z.string().regex(HOSTNAME_PATTERN, 'a hostname, an IP address or an alias from ~/.ssh/config');
 const user = z.string().regex(USER_PATTERN, 'a user name (letters, digits, "_", "." and "-", starting with a letter)');
 const remotePath = z
