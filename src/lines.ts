@@ -37,6 +37,11 @@ export class LineSplitter {
     if (this.lineBytes > 0) this.emit(false);
   }
 
+  /** Bytes held while a line is under way: never more than maxLineBytes, however long the line. */
+  get heldBytes(): number {
+    return this.pendingBytes;
+  }
+
   private keep(part: Buffer): void {
     this.lineBytes += part.length;
     const room = this.maxLineBytes - this.pendingBytes;

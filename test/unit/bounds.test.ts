@@ -29,25 +29,35 @@ describe('line splitter of step output and logs', () => {
     expect(split(chunks)).toEqual(['a€b', 'second', 'last']);
   });
 
-  it('a 64 MB line from the host is cut with a marker, in linear time (it took 210 s)', () => {
+  it('a 64 MB line from the host (it took 210 s) is held to 64 KiB while it comes, then cut with a marker', () => {
     const lines: string[] = [];
     const splitter = new LineSplitter((line) => lines.push(line));
     const chunk = Buffer.alloc(32 * 1024, 'x');
-    const started = performance.now();
-    for (let sent = 0; sent < 64 * 1024 * 1024; sent += chunk.length) splitter.push(chunk);
+    let mostHeld = 0;
+    for (let sent = 0; sent < 64 * 1024 * 1024; sent += chunk.length) {
+      splitter.push(chunk);
+      mostHeld = Math.max(mostHeld, splitter.heldBytes);
+    }
     splitter.push(Buffer.from('\nnext\n'));
-    const ms = performance.now() - started;
+    expect(mostHeld).toBe(MAX_LINE_BYTES);
     expect(lines).toHaveLength(2);
     expect(lines[0]).toBe(`${'x'.repeat(MAX_LINE_BYTES)} … [line cut: ${64 * 1024 * 1024} bytes]`);
     expect(lines[1]).toBe('next');
-    expect(ms).toBeLessThan(5000);
   });
 
-  it('many short lines in one chunk cost linear time too', () => {
-    const chunk = Buffer.from('line\n'.repeat(2_000_000));
-    const started = performance.now();
-    expect(split([chunk])).toHaveLength(2_000_000);
-    expect(performance.now() - started).toBeLessThan(5000);
+  it('many short lines: eight times the input costs about eight times the work, not sixty-four', () => {
+    // a ratio of two sizes, best of three each, so a loaded machine does not decide the outcome
+    const cost = (count: number) => {
+      const chunk = Buffer.from('line\n'.repeat(count));
+      let best = Infinity;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        expect(split([chunk])).toHaveLength(count);
+        best = Math.min(best, performance.now() - started);
+      }
+      return best;
+    };
+    expect(cost(1_600_000) / cost(200_000)).toBeLessThan(24);
   });
 
   it('a cut line never ends in half a UTF-8 character', () => {
@@ -83,12 +93,10 @@ describe('hosts file size and YAML aliases', () => {
   it('a hosts file over the size limit is refused without parsing it (exit 2)', async () => {
     const path = join(dir, 'huge.yaml');
     writeFileSync(path, `hosts:\n${'  - name: a\n'.repeat(MAX_HOSTS_FILE_BYTES / 10)}`);
-    const started = performance.now();
     const error = await readHostsFile(path).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HostsFileError);
     expect((error as HostsFileError).message).toMatch(/is larger than 4 MB: not a hosts file/);
     expect((error as HostsFileError).exitCode).toBe(2);
-    expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('/dev/zero as the hosts file ends at the cap', async () => {
