@@ -52,11 +52,15 @@ export function formatEvent(event: LogEvent, options: PrintOptions = {}): string
  * control character or a digit again only once decoded.
  */
 export function renderLine(raw: string, options: { all: boolean } & PrintOptions): string | null {
-  const line = raw.trimEnd();
+  // the splitter's cut marker is ours, kept apart: the parser's own length cap would drop it
+  const cut = CUT_MARKER.exec(raw)?.[0] ?? '';
+  const line = raw.slice(0, raw.length - cut.length).trimEnd();
   if (stripControl(line).trim() === '' || (!options.all && !isRelevantLogLine(stripControl(line)))) return null;
   const event = parseLogLine(line);
-  return event ? formatEvent(event, options) : printable(line, options);
+  return `${event ? formatEvent(event, options) : printable(line, options)}${cut}`;
 }
+
+const CUT_MARKER = / … \[line cut: \d+ bytes\]$/;
 
 export async function logs(target: string, options: LogsOptions, ctx: CommandContext): Promise<number> {
   const session = await openHost(target, ctx, { showNumbers: options.showNumbers });
