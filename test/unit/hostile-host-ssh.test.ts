@@ -188,7 +188,7 @@ describe('escape sequences in every field a host controls (issue 12, item 3)', (
     expect(r.stdout).not.toMatch(/\\u00(1b|9b|07)/i);
   });
 
-  it('a lock holder and a journal description with C1 controls and bidi overrides are printed clean', async () => {
+  it('a lock holder with C1 controls and a bidi override is printed clean', async () => {
     const host = await hostileHost('lock');
     const clawfixDir = join(host.home, '.openclaw/.clawfix');
     mkdirSync(clawfixDir, { recursive: true });
