@@ -112,16 +112,26 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
   const run = { ...(options.onLine ? { onLine: options.onLine } : {}), ...(options.signal ? { signal: options.signal } : {}) };
   let tool = options.tool;
   let archive: string | undefined;
+  /** The JSON kept by `backup create`, removed with the checksum's round trip (or at a failure). */
+  let leftover: string | undefined;
   if (tool === 'openclaw') {
-    const script = openclaw(t, 'backup', 'create', '--verify', '--json', '--output', `${dir}/`);
+    // Its JSON is also kept in a file beside the archives, read again when the answer came back empty:
+    // podman 4.3's Docker API (Debian 12's) can drop an exec's output, and a backup is not to be made twice.
+    const report = `${dir}/.clawfix-create-${stamp()}.json`;
+    const script = sh`${openclaw(t, 'backup', 'create', '--verify', '--json', '--output', `${dir}/`)} >${report}; rc=$?; cat ${report}; exit $rc`;
     const result = await remote.run({ as: 'service', script: script.text, timeoutMs: 900_000 }, { ...run, onLine: () => undefined });
-    const doc = parseBackupJson(result.stdout);
+    let doc = parseBackupJson(result.stdout);
+    for (let reread = 0; result.exitCode === 0 && !doc && reread < 3; reread++) {
+      doc = parseBackupJson((await remote.run({ as: 'service', script: sh`cat ${report}`.text, timeoutMs: 60_000 })).stdout);
+    }
+    leftover = report;
     if (result.exitCode === 0 && doc?.archivePath && doc.verified === true) {
       archive = doc.archivePath;
       options.onLine?.(`openclaw backup create --verify: ${archive}`);
     } else if (/unknown command|does not know the command/i.test(result.stdout + result.stderr)) {
       tool = 'tar';
     } else {
+      await remote.run({ as: 'service', script: sh`rm -f ${report}`.text, timeoutMs: 60_000 }).catch(() => undefined);
       throw backupDirRefusal(t.host.name, result.exitCode, remote.clean(`${result.stderr}\n${result.stdout}`)) ??
         new StepFailed(`openclaw backup create failed on ${t.host.name}: ${remote.describe(result)}`, result);
     }
@@ -131,7 +141,8 @@ export async function createBackup(remote: RemoteHost, options: BackupOptions): 
     await remote.ok({ as: 'service', script: tarScript(t.stateDir, archive).text, timeoutMs: 900_000 }, 'the tar backup', run);
   }
   if (!archive) throw new StepFailed('no backup archive was produced');
-  const sum = await remote.ok({ as: 'service', script: checksumScript(archive).text, timeoutMs: 300_000 }, 'the backup checksum');
+  const sumScript = leftover ? sh`rm -f ${leftover}\n${checksumScript(archive)}` : checksumScript(archive);
+  const sum = await remote.ok({ as: 'service', script: sumScript.text, timeoutMs: 300_000 }, 'the backup checksum');
   const [line = '', size = ''] = sum.stdout.trim().split('\n');
   const sha256 = line.split(/\s+/)[0] ?? '';
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw new StepFailed(`could not read the backup's sha256 on ${t.host.name}`, sum);

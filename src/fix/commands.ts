@@ -106,7 +106,9 @@ echo "started openclaw gateway run (pid $gw_pid)"`;
  */
 function gatewayStarting(t: FixTarget): ShellFragment {
   const processes = sh`ps -eo args= 2>/dev/null | awk -v f=1 ${`${GATEWAY_AWK} gw() || ${STARTING_TITLE_AWK} { found = 1 } END { exit !found }`}`;
-  const unitState = (systemctl: ShellFragment) => sh`case "$(${systemctl} show -p ActiveState --value ${unit(t)} 2>/dev/null)" in active|activating|reloading) true;; failed|inactive|deactivating) false;; *) ${processes};; esac`;
+  // a unit waiting to be restarted (Restart=, SubState auto-restart) has exited: a crash loop, not a start
+  const unitState = (systemctl: ShellFragment) =>
+    sh`case "$(${systemctl} show -p ActiveState -p SubState ${unit(t)} 2>/dev/null | tr '\\n' ' ')" in *SubState=auto-restart*) false;; *ActiveState=activ*|*ActiveState=reloading*) true;; *ActiveState=failed*|*ActiveState=inactive*|*ActiveState=deactivating*) false;; *) ${processes};; esac`;
   switch (t.gateway.manager) {
     case 'systemd-user':
       return sh`gw_starting() { if [ -d /run/systemd/system ]; then ${unitState(sh`XDG_RUNTIME_DIR=/run/user/$(id -u) systemctl --user`)}; else ${processes}; fi; }
@@ -124,7 +126,7 @@ gw_said() { :; }`;
  * Waits until the gateway listens on its port; fails early when the gateway is gone: at once when
  * startProcess ran just before in the same script and its pid exited (then with what it said on
  * stderr; other gateways on the host do not count); under systemd when its unit is neither active
- * nor activating (Restart= keeps a crashing unit "activating" between tries); else when no gateway
+ * nor activating, or waits to be restarted after a crash (Restart=); else when no gateway
  * process is left after 10 s. The real gateway is titled plain `openclaw` until its run loop starts,
  * which takes 10–30 s on a small VPS, so that title counts as a gateway starting.
  * The temp file is removed either way: a gateway that runs keeps writing to the unlinked file

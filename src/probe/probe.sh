@@ -3,8 +3,9 @@
 # The session's own PATH first: a non-interactive SSH session's PATH is what `ssh host openclaw` would
 # run, so it decides which openclaw is the host's. The well-known dirs come after it, only to find
 # installs it lacks (npm -g, nvm, pnpm… are often set up for interactive shells alone).
-PATH="$PATH:$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME/.bun/bin:$HOME/.volta/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin:/opt/homebrew/bin"
-for d in "$HOME"/.nvm/versions/node/*/bin /usr/local/lib/nodejs/*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
+# A rooted probe (CF_ROOT, script.ts) looks for them under its root: the machine's own openclaw is not its host's.
+PATH="$PATH:$HOME/.npm-global/bin:$HOME/.local/bin:$HOME/.local/share/pnpm:$HOME/.bun/bin:$HOME/.volta/bin:$CF_ROOT/usr/local/bin:$CF_ROOT/usr/bin:$CF_ROOT/bin:$CF_ROOT/usr/sbin:$CF_ROOT/sbin:$CF_ROOT/opt/homebrew/bin"
+for d in "$HOME"/.nvm/versions/node/*/bin "$CF_ROOT"/usr/local/lib/nodejs/*/bin; do [ -d "$d" ] && PATH="$PATH:$d"; done
 export PATH
 LC_ALL=C; export LC_ALL
 # Delimiters carry this run's nonce (CF_NONCE, on stdin, never exported: what the probe runs cannot

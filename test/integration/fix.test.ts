@@ -1,11 +1,25 @@
 // `clawfix fix` against a real sshd container with the fake OpenClaw: dry run, each non-relink
 // remedy, a full relink where the test plays the phone from the QR clawfix drew, expiry and Ctrl-C
 // rollbacks, the host lock, and a hostile hosts file.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { expect, it } from 'vitest';
 import { makeHome, writeHostsFile } from '../helpers/cli.js';
 import { describeWithEngine } from '../helpers/containers.js';
 import { CREDS, STATE, diagnosedVerdict, credsHash, scanDrawnQr, setScenario, stateTree, fixCli, startFix, hostsYaml, stepTimes } from '../fixtures/fix/helpers.js';
 import { useFixWorld } from '../fixtures/fix/world.js';
+import type { SshHost } from '../helpers/containers.js';
+
+/**
+ * Drops the CLI's SSH connection to `host`: from this side when it may (`ss -K` on the client's
+ * socket, as root: no container engine in the way, whose exec podman 4.3 can lose under load), else
+ * by killing the connection's sshd in the container.
+ */
+async function dropConnection(host: SshHost): Promise<void> {
+  const killed = await promisify(execFile)('ss', ['-K', '-t', 'dst', '127.0.0.1', 'dport', '=', `:${host.port}`]).catch(() => null);
+  if (killed && /ESTAB/.test(killed.stdout)) return;
+  await host.exec("pkill -f 'sshd: claw'", { timeoutMs: 15_000 });
+}
 
 describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
   const w = useFixWorld();
@@ -197,9 +211,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
     const oldCreds = await credsHash(w.host);
     const run = startFix(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home, 100_000);
     await run.waitFor(/✓ stop-gateway/, 60_000);
-    // not asked twice: a second kill could hit the rollback's own connection. When the engine loses the
-    // exec's answer (podman 4.3 under load) the kill has mostly happened; the run's output says either way.
-    await w.host.exec("pkill -f 'sshd: claw'", { timeoutMs: 15_000 }).catch(() => undefined);
+    await dropConnection(w.host);
     const r = await run.done;
     expect([3, 4], r.stdout + r.stderr).toContain(r.code);
     expect(r.stdout).toMatch(/connection lost/);

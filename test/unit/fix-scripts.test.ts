@@ -187,6 +187,20 @@ describe('starting a bare gateway', () => {
     expect(r.left).toEqual([]);
   });
 
+  it('a systemd unit in a crash loop (auto-restart) fails the wait after the grace period, with its journal', async () => {
+    // systemctl and journalctl stand-ins: the unit restarts forever, its journal says why
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    writeFileSync(join(bin, 'systemctl'), '#!/bin/sh\nprintf "ActiveState=activating\\nSubState=auto-restart\\n"\n');
+    writeFileSync(join(bin, 'journalctl'), '#!/bin/sh\necho "openclaw-gateway.service: Main process exited, code=exited, status=1/FAILURE"\n');
+    for (const tool of ['systemctl', 'journalctl']) chmodSync(join(bin, tool), 0o755);
+    const t: FixTarget = { ...remote.target, gateway: { ...remote.target.gateway, manager: 'systemd-system', serviceName: 'openclaw-gateway.service', port: await freePort() } };
+    const wait = gatewayCommands(t, 'start').at(-1)!;
+    const r = await new RemoteHost(transport, t).run({ ...wait, script: `PATH='${bin.replaceAll("'", `'\\''`)}':$PATH\n${wait.script}`, timeoutMs: 30_000 });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/the gateway process exited during start-up\nopenclaw-gateway\.service: Main process exited/);
+  }, 40_000);
+
   it('a gateway that listens: the start succeeds and the temp file is gone', async () => {
     const port = await freePort();
     const r = await startWith(`exec node -e "require('net').createServer().listen(${port}, '127.0.0.1'); setTimeout(() => process.exit(0), 8000)"`, port);

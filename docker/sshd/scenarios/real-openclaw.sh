@@ -22,6 +22,9 @@ node="$dir/node_modules/node/bin/node"
 home=/home/openclaw
 state="$home/.openclaw"
 [ -x "$node" ] && [ -f "$dir/state-template.tar" ] || { echo "real-openclaw: $dir is not a finished install" >&2; exit 1; }
+# The install is mounted where it was made (its plugin links and state name that path), often under
+# root's home (~/.cache/clawfix): the dirs above it in this container must let openclaw through.
+d=$dir; while [ "$d" != / ]; do d=$(dirname "$d"); chmod o+x "$d"; done
 
 # no way out: DNS points at a closed local port, and the default route goes when the host may drop it
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' > /etc/resolv.conf
