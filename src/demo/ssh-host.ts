@@ -6,11 +6,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import ssh2, { type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
+import ssh2, { type AuthContext, type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
 
 const { Server, utils } = ssh2;
 
 /** An RSA key in PKCS#1 PEM, which ssh2 reads both as a host key and as a client identity. */
+/**
+ * Public-key authentication for one user and one key: without a signature the client only asks
+ * whether the key would do; with one, the signature must verify.
+ */
+export function acceptOnly(ctx: AuthContext, user: string, key: ParsedKey): void {
+  if (ctx.method !== 'publickey' || ctx.username !== user || !ctx.key.data.equals(key.getPublicSSH())) return ctx.reject(['publickey']);
+  if (ctx.signature && (ctx.blob === undefined || key.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true)) return ctx.reject(['publickey']);
+  ctx.accept();
+}
+
 export function rsaPrivateKey(): string {
   const { privateKey } = generateKeyPairSync('rsa', {
     modulusLength: 2048,
@@ -47,7 +57,6 @@ export interface SimulatedHost {
 }
 
 export async function startSimulatedHost(options: SimulatedHostOptions): Promise<SimulatedHost> {
-  const allowed = options.clientKey.getPublicSSH();
   const children = new Set<ChildProcess>();
   const clients = new Set<Connection>();
   const env = {
@@ -86,18 +95,7 @@ export async function startSimulatedHost(options: SimulatedHostOptions): Promise
     clients.add(client);
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
-    client.on('authentication', (ctx) => {
-      if (ctx.method !== 'publickey' || ctx.username !== options.user || !ctx.key.data.equals(allowed)) {
-        ctx.reject(['publickey']);
-        return;
-      }
-      // Without a signature the client only asks whether the key would do; with one it must verify.
-      if (ctx.signature && ctx.blob && options.clientKey.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true) {
-        ctx.reject(['publickey']);
-        return;
-      }
-      ctx.accept();
-    });
+    client.on('authentication', (ctx) => acceptOnly(ctx, options.user, options.clientKey));
     client.on('ready', () => {
       client.on('session', (acceptSession) => {
         const session = acceptSession();

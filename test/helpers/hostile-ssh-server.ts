@@ -11,6 +11,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import ssh2, { type Connection, type ParsedKey, type ServerChannel } from 'ssh2';
+import { acceptOnly } from '../../src/demo/ssh-host.js';
 
 const { Server, utils } = ssh2;
 
@@ -143,10 +144,7 @@ export async function startHostileHost(options: HostileHostOptions): Promise<Hos
     client.on('close', () => clients.delete(client));
     client.on('error', () => undefined);
     client.on('authentication', (ctx) => {
-      if (options.stallAuth) return;
-      if (ctx.method !== 'publickey' || ctx.username !== options.user || !ctx.key.data.equals(allowed.getPublicSSH())) return ctx.reject(['publickey']);
-      if (ctx.signature && (ctx.blob === undefined || allowed.verify(ctx.blob, ctx.signature, ctx.hashAlgo) !== true)) return ctx.reject(['publickey']);
-      ctx.accept();
+      if (!options.stallAuth) acceptOnly(ctx, options.user, allowed);
     });
     client.on('ready', () => {
       client.on('session', (acceptSession) => {

@@ -2,7 +2,7 @@
 // through the local transport in a temp dir, with a path that needs quoting.
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checksumScript, enoughSpace, parseBackupJson, parseSpace, spaceScript, tarScript } from '../../src/fix/backup.js';
@@ -13,7 +13,7 @@ import { RemoteHost } from '../../src/fix/remote.js';
 import type { FixTarget } from '../../src/fix/target.js';
 import { quote } from '../../src/shell.js';
 import { LocalTransport } from '../../src/transport/local.js';
-import { HOST } from '../fixtures/fix/diagnosis.js';
+import { localTarget } from '../fixtures/fix/diagnosis.js';
 
 let root: string;
 let stateDir: string;
@@ -32,14 +32,7 @@ beforeEach(() => {
   mkdirSync(join(stateDir, 'credentials/whatsapp/default'), { recursive: true });
   writeFileSync(join(stateDir, 'openclaw.json'), '{}');
   writeFileSync(join(stateDir, 'credentials/whatsapp/default/creds.json'), '{"me":1}');
-  const target: FixTarget = {
-    host: { ...HOST, user: userInfo().username },
-    account: 'default',
-    stateDir,
-    openclawBin: 'openclaw',
-    serviceUser: userInfo().username,
-    gateway: { manager: 'process', serviceName: null, running: false, pid: null, port: 18789, lingerEnabled: null },
-  };
+  const target = localTarget(stateDir);
   remote = new RemoteHost(transport, target);
 });
 afterEach(async () => {

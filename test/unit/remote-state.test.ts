@@ -2,7 +2,7 @@
 // listing) is parsed and checked, never trusted to build a local path or a path outside the state
 // dir. Each attack is replayed against the real host-side scripts through the local transport.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseListing } from '../../src/commands/backup.js';
@@ -19,7 +19,7 @@ import { newJournal } from '../../src/fix/run.js';
 import type { FixTarget } from '../../src/fix/target.js';
 import { parseHostsFile } from '../../src/inventory/load.js';
 import { LocalTransport } from '../../src/transport/local.js';
-import { HOST, diagnosisFor } from '../fixtures/fix/diagnosis.js';
+import { HOST, diagnosisFor, localTarget } from '../fixtures/fix/diagnosis.js';
 
 let root: string;
 let stateDir: string;
@@ -28,17 +28,7 @@ let remote: RemoteHost;
 let savedXdg: string | undefined;
 const transport = new LocalTransport();
 
-function target(extra: Partial<FixTarget> = {}): FixTarget {
-  return {
-    host: { ...HOST, user: userInfo().username },
-    account: 'default',
-    stateDir,
-    openclawBin: 'openclaw',
-    serviceUser: userInfo().username,
-    gateway: { manager: 'process', serviceName: null, running: false, pid: null, port: 18789, lingerEnabled: null },
-    ...extra,
-  };
-}
+const target = (extra: Partial<FixTarget> = {}): FixTarget => localTarget(stateDir, extra);
 
 function journal(extra: Partial<Journal> = {}): Journal {
   const now = new Date();
