@@ -89,7 +89,11 @@ async function prepareBackupDir(remote: RemoteHost, onLine?: (line: string) => v
 ${prepareBackupDirScript(t)}
 cf_space=$(${spaceScript(t.stateDir)}) || exit 1
 ${reportPrepared(sh`"$cf_space"`)}`;
-  const prepared = await remote.run({ as: 'service', script: prepare.text, timeoutMs: 120_000 });
+  // It only makes a dir and measures, so an answer that came back empty (the same engine) is asked again.
+  let prepared = await remote.run({ as: 'service', script: prepare.text, timeoutMs: 120_000 });
+  for (let again = 0; again < 2 && prepared.exitCode === 0 && prepared.stdout.trim() === ''; again++) {
+    prepared = await remote.run({ as: 'service', script: prepare.text, timeoutMs: 120_000 });
+  }
   const refused = backupDirRefusal(t.host.name, prepared.exitCode, remote.clean(`${prepared.stderr}\n${prepared.stdout}`));
   if (refused) throw refused;
   if (prepared.exitCode !== 0 || prepared.timedOut) throw new StepFailed(`preparing the backup dir failed on ${t.host.name}: ${remote.describe(prepared)}`, prepared);

@@ -39,7 +39,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
     await scanDrawnQr(fake, run.output());
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`docker stop ${gw.name}`);
+    expect(r.stdout).toContain(`docker stop -- ${gw.name}`);
     expect(r.stdout).toMatch(/✓ stop-gateway .*\n[\s\S]*✓ quarantine [\s\S]*✓ start-gateway [\s\S]*✓ login [\s\S]*✓ verify /);
     expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
     const quarantined = /quarantine: the old credentials are in (\S+)/.exec(r.stdout)?.[1];
@@ -65,7 +65,7 @@ describeWithEngine('clawfix fix on a host whose gateway runs in a container', ()
 
     const r = await fixCli(['--hosts', hosts, 'fix', 'box', '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`docker start ${gw.name}`);
+    expect(r.stdout).toContain(`docker start -- ${gw.name}`);
     expect(r.stdout).toMatch(/✓ start-gateway [\s\S]*✓ verify .*running and connected/);
     expect(await running(gw)).toBe('true');
     expect(await diagnosedVerdict(hosts, w.home)).toBe('healthy');

@@ -42,7 +42,7 @@ describeWithEngine('clawfix fix on a host where a systemd system unit runs the g
     await scanDrawnQr(fake, run.output());
     const r = await run.done;
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`sudo systemctl stop ${UNIT}`);
+    expect(r.stdout).toContain(`sudo systemctl stop -- ${UNIT}`);
     expect(r.stdout).toMatch(/fixed: logged-out → account running and connected \(verified\)/);
     expect(await unitState()).toEqual({ active: 'active', servesPort: true });
     expect(await diagnosedVerdict(w.hosts, w.home)).toBe('healthy');
@@ -54,7 +54,7 @@ describeWithEngine('clawfix fix on a host where a systemd system unit runs the g
     expect(await diagnosedVerdict(w.hosts, w.home)).toBe('gateway-not-running');
     const r = await fixCli(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home);
     expect(r.code, r.stdout + r.stderr).toBe(0);
-    expect(r.stdout).toContain(`sudo systemctl start ${UNIT}`);
+    expect(r.stdout).toContain(`sudo systemctl start -- ${UNIT}`);
     expect(await unitState()).toEqual({ active: 'active', servesPort: true });
     expect(await diagnosedVerdict(w.hosts, w.home)).toBe('healthy');
   });

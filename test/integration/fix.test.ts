@@ -121,7 +121,7 @@ describeWithEngine('clawfix fix on a host with the fake OpenClaw', () => {
   it('gateway-dies-on-logout (systemd user unit): linger on, started the way it is managed, healthy', async () => {
     await setScenario(w.host, 'gateway-dies-on-logout');
     // The test host has no systemd: a stub loginctl stands in for the OS; the fake is the service manager.
-    await w.host.execOk(`mkdir -p /var/lib/systemd/linger && chmod 1777 /var/lib/systemd/linger && printf '%s\n' '#!/bin/sh' 'case "$1" in enable-linger) touch "/var/lib/systemd/linger/$2";; disable-linger) rm -f "/var/lib/systemd/linger/$2";; *) exit 1;; esac' > /usr/local/bin/loginctl && chmod 755 /usr/local/bin/loginctl`);
+    await w.host.execOk(`mkdir -p /var/lib/systemd/linger && chmod 1777 /var/lib/systemd/linger && printf '%s\n' '#!/bin/sh' 'u=$2; [ "$u" = -- ] && u=$3' 'case "$1" in enable-linger) touch "/var/lib/systemd/linger/$u";; disable-linger) rm -f "/var/lib/systemd/linger/$u";; *) exit 1;; esac' > /usr/local/bin/loginctl && chmod 755 /usr/local/bin/loginctl`);
     try {
       expect(await verdict()).toBe('gateway-dies-on-logout');
       const r = await fixCli(['--hosts', w.hosts, 'fix', 'box', '--yes'], w.home);
