@@ -11,6 +11,9 @@ export function cutMarker(bytes: number): string {
   return ` … [line cut: ${bytes} bytes]`;
 }
 
+/** cutMarker's text at the end of a line, for a reader that must keep it apart. */
+export const CUT_MARKER = / … \[line cut: \d+ bytes\]$/;
+
 export class LineSplitter {
   /** The start of the line under way, at most maxLineBytes in all. */
   private pending: Buffer[] = [];

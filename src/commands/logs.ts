@@ -6,7 +6,7 @@
 import type { CommandContext } from '../context.js';
 import { ExitCode } from '../errors.js';
 import { openHost } from '../fix/connect.js';
-import { LineSplitter } from '../lines.js';
+import { CUT_MARKER, LineSplitter } from '../lines.js';
 import { sh } from '../shell.js';
 import { parseLogLine, type LogEvent } from '../triage/log-parse.js';
 import { isRelevantLogLine } from '../triage/relevance.js';
@@ -55,12 +55,11 @@ export function renderLine(raw: string, options: { all: boolean } & PrintOptions
   // the splitter's cut marker is ours, kept apart: the parser's own length cap would drop it
   const cut = CUT_MARKER.exec(raw)?.[0] ?? '';
   const line = raw.slice(0, raw.length - cut.length).trimEnd();
-  if (stripControl(line).trim() === '' || (!options.all && !isRelevantLogLine(stripControl(line)))) return null;
+  const plain = stripControl(line);
+  if (plain.trim() === '' || (!options.all && !isRelevantLogLine(plain))) return null;
   const event = parseLogLine(line);
   return `${event ? formatEvent(event, options) : printable(line, options)}${cut}`;
 }
-
-const CUT_MARKER = / … \[line cut: \d+ bytes\]$/;
 
 export async function logs(target: string, options: LogsOptions, ctx: CommandContext): Promise<number> {
   const session = await openHost(target, ctx, { showNumbers: options.showNumbers });
