@@ -74,6 +74,12 @@ image=$("$engine" container inspect -f '{{.Config.Image}}' -- ${name} 2>/dev/nul
 printf '%s\n' "$image" | grep -qiE ${OPENCLAW_IMAGE} || { echo ${`clawfix: refused: container ${name} does not run an OpenClaw image (`}"$image"'); name it as openclaw.container in the hosts file if it is OpenClaw' >&2; exit 1; }`;
 }
 
+/** Exit 0 when something listens on TCP `port` here (the kernel's tables: no ss or netstat needed). */
+function portListening(port: number): ShellFragment {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  return sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
+}
+
 /** Stops the gateway by the pid its lock names (SIGTERM, then waits and checks); never SIGKILL. */
 export function stopProcess(t: FixTarget): ShellFragment {
   const fallback = t.gateway.pid === null ? '' : String(t.gateway.pid);
@@ -134,12 +140,12 @@ gw_said() { :; }`;
  */
 export function waitListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
   const port = t.gateway.port;
-  return sh`hex=$(printf '%04X' ${port}); i=0
+  return sh`i=0
 gw_end() { if [ -n "\${gw_err:-}" ] && [ "$gw_err" != /dev/null ]; then [ "$1" = 0 ] || tail -n 5 "$gw_err" | cut -c1-300 >&2; rm -f "$gw_err"; fi; exit "$1"; }
 gw_gone() { [ -n "\${gw_pid:-}" ] && { ! kill -0 "$gw_pid" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$gw_pid/status" 2>/dev/null; }; }
 ${gatewayStarting(t)}
 while [ $i -lt ${timeoutS * 2} ]; do
-  for f in /proc/net/tcp /proc/net/tcp6; do [ -r "$f" ] && awk -v p=":$hex" '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}' "$f" && { echo "gateway listening on port ${port}"; gw_end 0; }; done
+  ${portListening(port)} && { echo "gateway listening on port ${port}"; gw_end 0; }
   if gw_gone || { [ -z "\${gw_pid:-}" ] && [ $i -ge 20 ] && ! gw_starting; }; then echo "the gateway process exited during start-up" >&2; [ -n "\${gw_err:-}" ] || gw_said >&2; gw_end 1; fi
   sleep 0.5; i=$((i+1)); done
 echo "gateway not listening on port ${port} after ${timeoutS} s" >&2; gw_end 1`;
@@ -180,8 +186,7 @@ export function controlCommand(t: FixTarget, verb: GatewayVerb): RemoteCommand {
 export function waitContainerListening(t: FixTarget, timeoutS = GATEWAY_START_TIMEOUT_S): ShellFragment {
   const name = t.gateway.serviceName ?? 'openclaw';
   const port = t.gateway.port;
-  const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const listening = sh`cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hex}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
+  const listening = portListening(port);
   return sh`${containerEngine(t, name)}; i=0
 while [ $i -lt ${timeoutS * 2} ]; do
   state=$("$engine" container inspect -f '{{.State.Status}}' ${name} 2>/dev/null)
@@ -210,12 +215,11 @@ export function gatewayAlive(t: FixTarget): ShellFragment {
   const locks = sh`${t.stateDir}/tmp/openclaw-*/gateway.*.lock`;
   // This state dir's gateway only: its lock's pid, or its port. Other gateways of the same user
   // (profiles, other state dirs) are not ours to judge.
-  const hexPort = t.gateway.port.toString(16).toUpperCase().padStart(4, '0');
   // A stopped container's copy (inContainer) runs no gateway, whatever pid its stale lock names.
   return sh`[ -z "\${CLAWFIX_CONTAINER_STATE:-}" ] || exit 1
 for p in $(sed -n 's/.*"pid": *\\([0-9][0-9]*\\).*/\\1/p' ${locks} 2>/dev/null | sort -u); do
   case "$(ps -o args= -p "$p" 2>/dev/null)" in *openclaw*) exit 0;; esac; done
-cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v p=${`:${hexPort}`} '$2 ~ p"$" && $4 == "0A" {found=1} END {exit !found}'`;
+${portListening(t.gateway.port)}`;
 }
 
 export function enableLinger(t: FixTarget): RemoteCommand {

@@ -164,7 +164,7 @@ describe('gateway commands follow how the gateway is managed', () => {
     expect(commands).toHaveLength(1);
     expect(commands[0]!.script).toMatch(/nohup "\$@" <\/dev\/null >\/dev\/null 2>"\$gw_err" &/);
     expect(commands[0]!.script).toContain('/usr/bin/openclaw gateway run');
-    expect(commands[0]!.script).toContain("printf '%04X' 18789");
+    expect(commands[0]!.script).toContain("awk -v p=:4965"); // port 18789, in the kernel's hex
   });
   it('a hostile state dir or account never becomes shell syntax', () => {
     const d = diagnosisFor({ verdict: 'logged-out' });
